@@ -1,0 +1,35 @@
+/** The sub-command table and the top-level help text. */
+
+export interface CommandContext {
+  /** Aborted on Ctrl-C / SIGTERM: commands stop work and clean up. */
+  signal: AbortSignal;
+}
+
+export interface CommandModule {
+  /** Returns the exit code. */
+  run(argv: string[], ctx: CommandContext): Promise<number>;
+}
+
+interface CommandEntry {
+  summary: string;
+  load: () => Promise<CommandModule>;
+}
+
+export const COMMANDS: Record<string, CommandEntry> = {
+  inspect: { summary: 'sprawdza opublikowany obraz i obraz cache w rejestrze', load: () => import('./inspect.ts') },
+};
+
+export function printHelp(): void {
+  const lines = [
+    'buildx-grader: ocenia laboratorium 7 (buildx, obrazy wieloplatformowe, cache w rejestrze, registry7)',
+    '',
+    'Użycie: grader <polecenie> [opcje]   (grader <polecenie> --help: szczegóły)',
+    '',
+    'Polecenia:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(10)} ${c.summary}`),
+    '',
+    'Kody wyjścia: 0 wszystko zaliczone, 1 któreś sprawdzenie nie przeszło, 2 błędne dane wejściowe,',
+    '              3 awaria infrastruktury (rejestr, Docker), 130 przerwano.',
+  ];
+  console.log(lines.join('\n'));
+}

@@ -1,0 +1,121 @@
+/** Shapes of results.json: the contract between checks, scoring, reports and batch. */
+
+export type CheckStatus = 'pass' | 'fail' | 'error' | 'skip';
+
+/** Stable check ids; rubrics refer to these. */
+export const CHECK_IDS = [
+  'image.multiplatform',
+  'cache.published',
+  'build.first',
+  'build.index',
+  'cache.exported',
+  'cache.imported',
+  'cache.hit',
+  'bonus.registry7.delete',
+] as const;
+export type CheckId = (typeof CHECK_IDS)[number];
+
+export interface LogLine {
+  /** 1-based line number in the full log file. */
+  n: number;
+  text: string;
+  /** The line is the evidence itself (CACHED, importing cache manifest, ERROR...). */
+  highlight?: boolean;
+}
+
+/** Evidence shown under a check in the report. All strings are untrusted text, rendered escaped. */
+export type Evidence =
+  | { kind: 'command'; title: string; argv: string[] }
+  | { kind: 'log'; title: string; file?: string; lines: LogLine[] }
+  | { kind: 'table'; title: string; columns: string[]; rows: string[][] }
+  | { kind: 'http'; title: string; method: string; url: string; status: number | null; detail?: string }
+  | { kind: 'text'; title: string; text: string };
+
+export interface DocLink {
+  title: string;
+  url: string;
+}
+
+/** One check's verdict: status, a Polish message, and the evidence. */
+export interface CheckResult {
+  id: CheckId;
+  status: CheckStatus;
+  /** Polish, one or two sentences: what was found. */
+  message: string;
+  /** Polish: likely cause and how to fix it (failures and errors). */
+  hint?: string;
+  docs?: DocLink[];
+  evidence: Evidence[];
+  /** Extra numbers a check measured (e.g. cached/total steps). */
+  metrics?: Record<string, number | string>;
+  /** Filled in by scoring. */
+  points?: number;
+  maxPoints?: number;
+}
+
+export type CacheImportStatus = 'imported' | 'not-found' | 'failed' | 'not-requested';
+
+export interface PlatformSteps {
+  platform: string;
+  cached: number;
+  total: number;
+}
+
+export interface BuildRecord {
+  /** 1 = exports the cache from an empty builder, 2 = imports it in another empty builder. */
+  n: 1 | 2;
+  argv: string[];
+  exitCode: number | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** File name of the full log, relative to the results.json folder. */
+  logFile: string;
+  steps: PlatformSteps[];
+  cacheImport: CacheImportStatus;
+  cacheExported: boolean;
+  /** Digest of the pushed image index, from --metadata-file. */
+  imageDigest?: string;
+  errorSummary?: string;
+}
+
+export interface Score {
+  points: number;
+  /** Maximum of the base (non-bonus) checks. */
+  max: number;
+  bonusPoints: number;
+  bonusMax: number;
+  /** points / max * 100, bonus included (up to 150). */
+  percent: number;
+  /** Polish grade line, e.g. "Zaliczone z dodatkiem: 150% (15 / 10 pkt)". */
+  grade: string;
+  /** A required check failed. */
+  requiredFailed: string[];
+}
+
+export interface GradeResult {
+  schemaVersion: 1;
+  tool: { name: 'buildx-grader'; version: string };
+  gradedAt: string;
+  rubric: { id: string; title: string };
+  student: { id: string; name: string };
+  submission: {
+    image?: string;
+    cache?: string;
+    dockerfile: string;
+    context: string;
+    platforms: string[];
+  };
+  environment: {
+    isolation?: 'container' | 'prune';
+    isolationReason?: string;
+    registry7?: string;
+    versions: Record<string, string>;
+  };
+  /** The refs the grader pushed to in registry7. */
+  reproduced?: { image: string; cache: string };
+  builds: BuildRecord[];
+  checks: CheckResult[];
+  score: Score;
+  /** Some check was not gradable (infrastructure fault): grade again later. */
+  needsRegrade: boolean;
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Installs and starts the real build stack the grader and its tests use:
+# Docker Engine (containerd image store) + buildx from Debian trixie, QEMU for
+# arm64, Chromium with Polish fonts, a local registry:2 image and a multi-arch
+# busybox base image in a loopback base registry. Idempotent; needs root.
+# Recipe: shared/ENVIRONMENT.md.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+state=${BUILDX_GRADER_STATE:-/var/lib/buildx-grader}
+base_port=${BUILDX_GRADER_BASE_PORT:-5055}
+base_name=buildx-grader-base
+log() { printf '[setup] %s\n' "$*" >&2; }
+need_root() { [ "$(id -u)" = 0 ] || { log "must run as root to install $1 (try: sudo $0)"; exit 1; }; }
+
+mkdir -p "$state" 2>/dev/null || true
+
+install_packages() {
+  local want=(docker.io docker-cli docker-buildx docker-registry qemu-user-static binfmt-support busybox-static chromium fonts-dejavu-core poppler-utils)
+  local missing=()
+  for p in "${want[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  need_root "${missing[*]}"
+  log "installing: ${missing[*]}"
+  local uri
+  uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+  uri=${uri:-http://deb.debian.org/debian}
+  if [ ! -f /etc/apt/sources.list.d/trixie.sources ]; then
+    printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" \
+      > /etc/apt/sources.list.d/trixie.sources
+    # Low pin: only what we ask for with -t trixie comes from trixie.
+    printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' > /etc/apt/preferences.d/trixie
+  fi
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  # bookworm's docker.io 20.10 cannot build multi-platform nor export registry cache.
+  apt-get install -y -qq --no-install-recommends -t trixie docker.io docker-cli docker-buildx >/dev/null
+  apt-get install -y -qq --no-install-recommends docker-registry qemu-user-static binfmt-support \
+    busybox-static chromium fonts-dejavu-core poppler-utils >/dev/null
+}
+
+docker_ok() { timeout 10 docker version >/dev/null 2>&1; }
+
+start_engine() {
+  if docker_ok; then return 0; fi
+  need_root dockerd
+  mkdir -p /etc/docker
+  if [ ! -f /etc/docker/daemon.json ]; then
+    # containerd image store: lets the docker driver build multi-platform and export registry cache.
+    echo '{ "features": { "containerd-snapshotter": true } }' > /etc/docker/daemon.json
+  fi
+  log "starting dockerd (log: /var/log/buildx-grader-dockerd.log)"
+  setsid nohup dockerd >/var/log/buildx-grader-dockerd.log 2>&1 < /dev/null &
+  for _ in $(seq 1 60); do docker_ok && return 0; sleep 1; done
+  log "dockerd did not answer within 60 s; see /var/log/buildx-grader-dockerd.log"
+  exit 1
+}
+
+enable_arm64() {
+  if [ -f /proc/sys/fs/binfmt_misc/qemu-aarch64 ] && grep -q enabled /proc/sys/fs/binfmt_misc/qemu-aarch64; then return 0; fi
+  need_root "binfmt for arm64"
+  [ -f /proc/sys/fs/binfmt_misc/status ] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
+  update-binfmts --enable qemu-aarch64
+}
+
+build_registry_image() {
+  if docker image inspect registry:2 >/dev/null 2>&1; then return 0; fi
+  log "building local registry:2 from Debian's docker-registry"
+  local ctx; ctx=$(mktemp -d)
+  mkdir -p "$ctx/rootfs/bin" "$ctx/rootfs/etc/docker/registry" "$ctx/rootfs/var/lib/registry" "$ctx/rootfs/tmp"
+  cp /usr/bin/docker-registry "$ctx/rootfs/bin/registry"
+  cp /bin/busybox "$ctx/rootfs/bin/busybox"
+  for a in sh du ls cat wget; do ln -s busybox "$ctx/rootfs/bin/$a"; done
+  # The binary links only libc: copy what ldd names, keeping the paths.
+  ldd /usr/bin/docker-registry | grep -o '/[^ ]*' | while read -r lib; do
+    mkdir -p "$ctx/rootfs$(dirname "$lib")"; cp -L "$lib" "$ctx/rootfs$lib"
+  done
+  cp "$here/stack/registry-config.yml" "$ctx/rootfs/etc/docker/registry/config.yml"
+  docker buildx build --builder default --load --provenance=false -t registry:2 -f "$here/stack/registry.Dockerfile" "$ctx" >&2
+  rm -rf "$ctx"
+}
+
+start_base_registry() {
+  if [ "$(docker inspect -f '{{.State.Running}}' "$base_name" 2>/dev/null)" = true ]; then return 0; fi
+  if docker inspect "$base_name" >/dev/null 2>&1; then docker start "$base_name" >/dev/null; else
+    docker run -d --name "$base_name" --restart unless-stopped --label buildx-grader.role=base \
+      -p "127.0.0.1:$base_port:5000" -v buildx-grader-base:/var/lib/registry registry:2 >/dev/null
+  fi
+  for _ in $(seq 1 30); do curl -fsS "http://127.0.0.1:$base_port/v2/" >/dev/null 2>&1 && return 0; sleep 0.5; done
+  log "base registry on 127.0.0.1:$base_port did not answer"; exit 1
+}
+
+push_base_image() {
+  local ref="127.0.0.1:$base_port/library/busybox:latest"
+  if curl -fsS -o /dev/null -H 'Accept: application/vnd.oci.image.index.v1+json' \
+      "http://127.0.0.1:$base_port/v2/library/busybox/manifests/latest" 2>/dev/null; then return 0; fi
+  log "building multi-arch busybox base -> $ref"
+  local ctx; ctx=$(mktemp -d)
+  dpkg --print-foreign-architectures | grep -qx arm64 || { dpkg --add-architecture arm64; apt-get update -qq; }
+  (cd "$ctx" && apt-get download -qq busybox-static:amd64 busybox-static:arm64 >/dev/null)
+  for arch in amd64 arm64; do
+    mkdir -p "$ctx/rootfs-$arch"
+    dpkg-deb -x "$ctx"/busybox-static_*_"$arch".deb "$ctx/rootfs-$arch"
+    mkdir -p "$ctx/rootfs-$arch/tmp" "$ctx/rootfs-$arch/usr/bin" "$ctx/rootfs-$arch/root"
+    for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$ctx/rootfs-$arch/bin/$a"; done
+    rm -rf "$ctx/rootfs-$arch/usr/share"
+  done
+  docker buildx build --builder default --platform linux/amd64,linux/arm64 --provenance=false \
+    -t "$ref" --push -f "$here/stack/busybox.Dockerfile" "$ctx" >&2
+  rm -rf "$ctx"
+}
+
+install_node_modules() {
+  [ -d "$root/node_modules/.bin" ] && [ "$root/node_modules/.package-lock.json" -nt "$root/package-lock.json" ] && return 0
+  log "npm ci"
+  (cd "$root" && PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund >&2)
+}
+
+install_packages
+start_engine
+enable_arm64
+build_registry_image
+start_base_registry
+push_base_image
+[ "${1:-}" = --no-npm ] || install_node_modules
+log "stack ready: $(docker version -f 'engine {{.Server.Version}}'), $(docker buildx version | cut -d' ' -f1-2), base 127.0.0.1:$base_port"
