@@ -17,7 +17,7 @@ need_root() { [ "$(id -u)" = 0 ] || { log "must run as root to install $1 (try: 
 mkdir -p "$state" 2>/dev/null || true
 
 install_packages() {
-  local want=(docker.io docker-cli docker-buildx docker-registry qemu-user-static binfmt-support busybox-static chromium fonts-dejavu-core poppler-utils)
+  local want=(docker.io docker-cli docker-buildx docker-registry qemu-user-static binfmt-support busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils)
   local missing=()
   for p in "${want[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -37,7 +37,7 @@ install_packages() {
   # bookworm's docker.io 20.10 cannot build multi-platform nor export registry cache.
   apt-get install -y -qq --no-install-recommends -t trixie docker.io docker-cli docker-buildx >/dev/null
   apt-get install -y -qq --no-install-recommends docker-registry qemu-user-static binfmt-support \
-    busybox-static chromium fonts-dejavu-core poppler-utils >/dev/null
+    busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils >/dev/null
 }
 
 docker_ok() { timeout 10 docker version >/dev/null 2>&1; }
@@ -81,6 +81,34 @@ build_registry_image() {
   rm -rf "$ctx"
 }
 
+# Default image that runs students' deletion scripts (grader/bonus/sandbox.ts):
+# FROM scratch with Debian's busybox (sh), curl and jq; no Docker client inside.
+build_sandbox_image() {
+  local tag=buildx-grader/sandbox:1
+  if docker image inspect "$tag" >/dev/null 2>&1; then return 0; fi
+  local p missing=()
+  for p in curl jq; do command -v "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    need_root "${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+  log "building $tag (sandbox for deletion scripts) from Debian's curl, jq, busybox"
+  local ctx; ctx=$(mktemp -d)
+  mkdir -p "$ctx/rootfs/bin" "$ctx/rootfs/usr/bin" "$ctx/rootfs/etc" "$ctx/rootfs/tmp"
+  cp /bin/busybox "$ctx/rootfs/bin/busybox"
+  for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$ctx/rootfs/bin/$a"; done
+  cp "$(command -v curl)" "$(command -v jq)" "$ctx/rootfs/usr/bin/"
+  # curl and jq are dynamic: copy every library ldd names, keeping the paths.
+  ldd "$(command -v curl)" "$(command -v jq)" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
+    mkdir -p "$ctx/rootfs$(dirname "$lib")"; cp -L "$lib" "$ctx/rootfs$lib"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\n' > "$ctx/rootfs/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' > "$ctx/rootfs/etc/group"
+  docker buildx build --builder default --load --provenance=false -t "$tag" -f "$here/stack/sandbox.Dockerfile" "$ctx" >&2
+  rm -rf "$ctx"
+}
+
 start_base_registry() {
   if [ "$(docker inspect -f '{{.State.Running}}' "$base_name" 2>/dev/null)" = true ]; then return 0; fi
   if docker inspect "$base_name" >/dev/null 2>&1; then docker start "$base_name" >/dev/null; else
@@ -111,6 +139,19 @@ push_base_image() {
   rm -rf "$ctx"
 }
 
+# The bundled example as its student would have published it: the lab's command,
+# run once, so `grade`/`inspect` find the student's image and cache.
+publish_example() {
+  local image="127.0.0.1:$base_port/s99656/pogoda:multiarch" cache="127.0.0.1:$base_port/s99656/pogoda:buildcache"
+  if curl -fsS -o /dev/null -H 'Accept: application/vnd.oci.image.index.v1+json' \
+      "http://127.0.0.1:$base_port/v2/s99656/pogoda/manifests/buildcache" 2>/dev/null; then return 0; fi
+  log "publishing the example submission -> $image"
+  docker buildx build --builder default --progress=quiet --platform linux/amd64,linux/arm64 \
+    --build-arg VERSION=1.0 -t "$image" --push \
+    --cache-to "type=registry,ref=$cache,mode=max" --cache-from "type=registry,ref=$cache" \
+    "$root/submissions/example" >&2
+}
+
 install_node_modules() {
   [ -d "$root/node_modules/.bin" ] && [ "$root/node_modules/.package-lock.json" -nt "$root/package-lock.json" ] && return 0
   log "npm ci"
@@ -121,7 +162,9 @@ install_packages
 start_engine
 enable_arm64
 build_registry_image
+build_sandbox_image
 start_base_registry
 push_base_image
+publish_example
 [ "${1:-}" = --no-npm ] || install_node_modules
 log "stack ready: $(docker version -f 'engine {{.Server.Version}}'), $(docker buildx version | cut -d' ' -f1-2), base 127.0.0.1:$base_port"
