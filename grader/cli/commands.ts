@@ -17,6 +17,8 @@ interface CommandEntry {
 
 export const COMMANDS: Record<string, CommandEntry> = {
   inspect: { summary: 'sprawdza opublikowany obraz i obraz cache w rejestrze', load: () => import('./inspect.ts') },
+  report: { summary: 'odtwarza raport (Markdown, PDF) z pliku results.json bez budowania', load: () => import('./report.ts') },
+  doctor: { summary: 'sprawdza, czy są wszystkie składniki (Docker, buildx, arm64, Chromium)', load: () => import('./doctor.ts') },
 };
 
 export function printHelp(): void {

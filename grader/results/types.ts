@@ -48,6 +48,11 @@ export interface CheckResult {
   evidence: Evidence[];
   /** Extra numbers a check measured (e.g. cached/total steps). */
   metrics?: Record<string, number | string>;
+  /**
+   * Partial credit in [0, 1] for a `pass` or `fail` (e.g. 0.5 = half the points); absent = 1 for pass, 0 for fail.
+   * Ignored for `skip` and `error`. A `fail` with partial credit still counts as a failed required check.
+   */
+  partial?: number;
   /** Filled in by scoring. */
   points?: number;
   maxPoints?: number;
@@ -90,6 +95,10 @@ export interface Score {
   grade: string;
   /** A required check failed. */
   requiredFailed: string[];
+  /** Filled in by scoring: no required check failed or errored (the base part is passed). */
+  passed?: boolean;
+  /** Filled in by scoring: checks that could not be graded (status `error`); the score is incomplete. */
+  notGradable?: string[];
 }
 
 export interface GradeResult {

@@ -21,9 +21,12 @@ export interface ExecOptions {
   input?: string;
   env?: Record<string, string>;
   cwd?: string;
-  /** Called for each stdout+stderr line as it arrives (progress, streaming parsers). */
+  /**
+   * Called for each stdout+stderr line as it arrives (build logs, progress). The output is then
+   * not kept in memory: stdout/stderr of the result are empty, the caller owns the record.
+   */
   onLine?: (line: string) => void;
-  /** Keep at most this many characters of stdout/stderr in memory (tail is kept). */
+  /** Largest stdout/stderr kept in memory; execa kills a command that exceeds it. */
   maxBuffer?: number;
 }
 
@@ -39,6 +42,7 @@ export async function run(command: string, args: string[], options: ExecOptions 
     cwd: options.cwd,
     maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
     stripFinalNewline: true,
+    buffer: options.onLine === undefined,
     // SIGTERM first; buildx forwards it and cancels the build cleanly.
     forceKillAfterDelay: 5_000,
     stdin: options.input === undefined ? 'ignore' : 'pipe',

@@ -1,0 +1,79 @@
+/** `grader report <results.json>`: re-renders raport.md / raport.pdf from a recorded result, without rebuilding. */
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ExitCode, InputError, InterruptedError } from '../errors.ts';
+import { closeBrowser } from '../report/browser.ts';
+import { readResult } from '../report/read-result.ts';
+import { writeReports, type ReportFormat } from '../report/write-reports.ts';
+import type { CommandContext } from './commands.ts';
+
+export const HELP = `Użycie: grader report <results.json> [--format md|pdf|both] [--out KATALOG] [--force]
+
+Tworzy raport po polsku (raport.md, raport.pdf) z zapisanego wyniku oceny,
+bez ponownego budowania obrazów i bez połączeń z rejestrem.
+
+Opcje:
+  --format md|pdf|both  które pliki utworzyć (domyślnie: both)
+  --out KATALOG         gdzie zapisać raporty (domyślnie: katalog pliku results.json)
+  --force               nadpisz raport.md / raport.pdf, nawet jeśli nie utworzył ich buildx-grader
+  -h, --help            ta pomoc
+
+Przykłady:
+  grader report reports/example/results.json
+  grader report reports/s99656/results.json --format md
+  grader report reports/s99656/results.json --format pdf --out /tmp/raporty-s99656
+
+Raport PDF wymaga Chromium (instaluje je: npm run setup).
+Kody wyjścia: 0 raport zapisany, 2 błędne dane wejściowe, 3 awaria (np. brak Chromium), 130 przerwano.`;
+
+const FORMATS: Record<string, ReportFormat[]> = { md: ['md'], pdf: ['pdf'], both: ['md', 'pdf'] };
+
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        format: { type: 'string', default: 'both' },
+        out: { type: 'string' },
+        force: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (error) {
+    throw new InputError(`${(error as Error).message}. Uruchom: grader report --help`, [], { cause: error });
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    console.log(HELP);
+    return ExitCode.ok;
+  }
+  if (positionals.length !== 1) {
+    throw new InputError(
+      positionals.length === 0 ? 'Podaj plik results.json. Uruchom: grader report --help' : `Oczekiwano jednego pliku results.json, podano ${positionals.length}.`,
+    );
+  }
+  const formats = FORMATS[values.format ?? 'both'];
+  if (!formats) throw new InputError(`--format: nieznany format „${values.format}” (dozwolone: md, pdf, both).`);
+
+  const resultsPath = resolve(positionals[0]!);
+  const outDir = resolve(values.out ?? dirname(resultsPath));
+  const result = await readResult(resultsPath);
+  if (ctx.signal.aborted) throw new InterruptedError('Przerwano.');
+  // Ctrl-C while printing: closing the browser ends the render at once.
+  const onAbort = () => void closeBrowser();
+  ctx.signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const written = await writeReports(result, outDir, { formats, force: values.force });
+    for (const path of Object.values(written.files)) console.log(`zapisano: ${path}`);
+  } catch (error) {
+    if (ctx.signal.aborted) throw new InterruptedError('Przerwano tworzenie raportu.', { cause: error });
+    throw error;
+  } finally {
+    ctx.signal.removeEventListener('abort', onAbort);
+    await closeBrowser();
+  }
+  return ExitCode.ok;
+}

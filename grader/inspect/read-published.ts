@@ -1,0 +1,106 @@
+/** Reads what a tag holds in a registry: the image index and its platforms, or a BuildKit cache. */
+import { InfraError } from '../errors.ts';
+import type { RegistryClient } from '../registry/client.ts';
+import { isIndex, type Descriptor, type ImageManifest } from '../registry/oci-types.ts';
+import { parseReference, withDigest } from '../registry/reference.ts';
+import { cacheLayersOf, classifyManifest, platformsOf } from '../registry/manifest-analysis.ts';
+
+export interface ManifestRow {
+  platform: string;
+  digest: string;
+  mediaType: string;
+  size: number;
+}
+
+export type ImageFacts =
+  | { found: false; ref: string }
+  | {
+      found: true;
+      ref: string;
+      digest: string;
+      mediaType: string;
+      kind: ReturnType<typeof classifyManifest>;
+      platforms: string[];
+      rows: ManifestRow[];
+      /** Layer digests of every platform manifest: what "the final image" is made of. */
+      layers: string[];
+    };
+
+export type CacheFacts =
+  | { found: false; ref: string }
+  | {
+      found: true;
+      ref: string;
+      digest: string;
+      mediaType: string;
+      isCache: boolean;
+      layers: string[];
+    };
+
+/** Either facts, or the infrastructure fault that kept us from reading them (not gradable). */
+export type Read<T> = { ok: true; facts: T } | { ok: false; error: InfraError };
+
+async function guard<T>(work: () => Promise<T>): Promise<Read<T>> {
+  try {
+    return { ok: true, facts: await work() };
+  } catch (error) {
+    if (error instanceof InfraError) return { ok: false, error };
+    throw error;
+  }
+}
+
+function describe(d: Descriptor): string {
+  const p = d.platform;
+  if (!p) return 'unknown/unknown';
+  return [p.os, p.architecture, p.variant].filter(Boolean).join('/');
+}
+
+/** Reads an image tag: the index (or single manifest), its platform rows and layers. */
+export function readImage(client: RegistryClient, input: string): Promise<Read<ImageFacts>> {
+  return guard(async (): Promise<ImageFacts> => {
+    const ref = parseReference(input);
+    const got = await client.getManifest(ref);
+    if (!got) return { found: false, ref: input };
+    const kind = classifyManifest(got.manifest, got.mediaType);
+    const base = { found: true as const, ref: input, digest: got.digest, mediaType: got.mediaType, kind };
+    if (isIndex(got.manifest)) {
+      const rows = got.manifest.manifests.map((d) => ({ platform: describe(d), digest: d.digest, mediaType: d.mediaType, size: d.size }));
+      const platforms = platformsOf(got.manifest);
+      const layers = new Set<string>();
+      for (const d of got.manifest.manifests) {
+        if (!d.platform || d.platform.os === 'unknown') continue;
+        const child = await client.getManifest(withDigest(ref, d.digest));
+        for (const l of (child?.manifest as ImageManifest | undefined)?.layers ?? []) layers.add(l.digest);
+      }
+      return { ...base, platforms, rows, layers: [...layers] };
+    }
+    // A single manifest: its platform lives in the config blob.
+    const manifest = got.manifest as ImageManifest;
+    const config = await client.getBlobJson<{ os?: string; architecture?: string; variant?: string }>(ref, manifest.config.digest);
+    const platform = config?.os && config.architecture ? [config.os, config.architecture, config.variant].filter(Boolean).join('/') : 'unknown/unknown';
+    return {
+      ...base,
+      platforms: platform === 'unknown/unknown' ? [] : [platform],
+      rows: [{ platform, digest: got.digest, mediaType: got.mediaType, size: got.size }],
+      layers: (manifest.layers ?? []).map((l) => l.digest),
+    };
+  });
+}
+
+/** Reads a cache tag and tells whether it is a BuildKit registry cache. */
+export function readCache(client: RegistryClient, input: string): Promise<Read<CacheFacts>> {
+  return guard(async (): Promise<CacheFacts> => {
+    const ref = parseReference(input);
+    const got = await client.getManifest(ref);
+    if (!got) return { found: false, ref: input };
+    const isCache = classifyManifest(got.manifest, got.mediaType) === 'buildkit-cache';
+    return {
+      found: true,
+      ref: input,
+      digest: got.digest,
+      mediaType: got.mediaType,
+      isCache,
+      layers: isCache ? cacheLayersOf(got.manifest) : [],
+    };
+  });
+}

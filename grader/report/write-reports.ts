@@ -1,0 +1,108 @@
+/** Writes raport.md and/or raport.pdf beside results.json (used by `grade`, `batch` and `report`). */
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InputError } from '../errors.ts';
+import type { GradeResult } from '../results/types.ts';
+import type { Browser } from './browser.ts';
+import { REPORT_TITLE, renderMarkdown } from './markdown.ts';
+import { PDF_TITLE_PREFIX, renderPdf, type PdfStats } from './pdf.ts';
+
+export type ReportFormat = 'md' | 'pdf';
+
+export const REPORT_FILES: Record<ReportFormat, string> = { md: 'raport.md', pdf: 'raport.pdf' };
+
+export interface WriteReportsOptions {
+  formats: ReportFormat[];
+  /** PDF browser; defaults to the shared one (the caller closes it with closeBrowser()). */
+  browser?: Browser;
+  /** Overwrite raport.md / raport.pdf even when they were not written by the grader. */
+  force?: boolean;
+}
+
+export interface WrittenReports {
+  /** Absolute or outDir-relative paths of the files written, by format. */
+  files: Partial<Record<ReportFormat, string>>;
+  pdf?: PdfStats;
+}
+
+/** Renders the result and writes the requested formats into outDir (created if missing). */
+export async function writeReports(result: GradeResult, outDir: string, opts: WriteReportsOptions): Promise<WrittenReports> {
+  const formats = [...new Set(opts.formats)];
+  await mkdir(outDir, { recursive: true });
+  const paths = Object.fromEntries(formats.map((f) => [f, join(outDir, REPORT_FILES[f])])) as Partial<Record<ReportFormat, string>>;
+  // Check every target before writing any, so a refusal leaves the folder untouched.
+  if (!opts.force) {
+    const foreign: string[] = [];
+    for (const f of formats) if (!(await isOursOrMissing(paths[f]!, f))) foreign.push(paths[f]!);
+    if (foreign.length) {
+      throw new InputError(
+        'Nie nadpisuję plików, których nie utworzył buildx-grader (użyj --force, aby je zastąpić).',
+        foreign.map((p) => `${p}: istnieje i nie jest raportem programu`),
+      );
+    }
+  }
+  const markdown = renderMarkdown(result);
+  const written: WrittenReports = { files: {} };
+  if (paths.md) {
+    await writeAtomically(paths.md, markdown);
+    written.files.md = paths.md;
+  }
+  if (paths.pdf) {
+    const id = asciiOnly(result.student?.id ?? '');
+    written.pdf = await renderPdf(
+      {
+        markdown,
+        // ASCII keeps the title a plain PDF string, which isOursOrMissing() can find in the bytes.
+        title: `${PDF_TITLE_PREFIX} ${id}`.trim(),
+        footer: `${result.student?.name ?? ''} (${result.student?.id ?? ''})`,
+      },
+      paths.pdf,
+      { browser: opts.browser },
+    );
+    written.files.pdf = paths.pdf;
+  }
+  return written;
+}
+
+/** The file does not exist, or it carries the grader's marker (first Markdown line / PDF title). */
+async function isOursOrMissing(path: string, format: ReportFormat): Promise<boolean> {
+  let handle;
+  try {
+    handle = await open(path, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw new InputError(`${path}: nie można odczytać istniejącego pliku`, [], { cause: error });
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) return false;
+    if (format === 'md') {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(256), 0, 256, 0);
+      return buffer.subarray(0, bytesRead).toString('utf8').startsWith(REPORT_TITLE);
+    }
+    // Chromium (Skia) writes the Info dictionary with /Title at the start; look at both ends to be safe.
+    const window = 16 * 1024;
+    const head = await handle.read(Buffer.alloc(window), 0, window, 0);
+    const tailStart = Math.max(0, stat.size - window);
+    const tail = await handle.read(Buffer.alloc(window), 0, window, tailStart);
+    const text = head.buffer.subarray(0, head.bytesRead).toString('latin1') + tail.buffer.subarray(0, tail.bytesRead).toString('latin1');
+    return text.startsWith('%PDF-') && text.includes(`/Title (${PDF_TITLE_PREFIX}`);
+  } finally {
+    await handle.close();
+  }
+}
+
+async function writeAtomically(path: string, content: string): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, content, 'utf8');
+    await rename(tmp, path);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+function asciiOnly(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 40);
+}

@@ -1,0 +1,179 @@
+// Pure parts of the bonus: GC output, explanations, verdicts, the check, sandbox argv.
+import assert from 'node:assert/strict';
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { blockedConnectionsIn } from '../../grader/bonus/blocked.ts';
+import { explain, findingOfAnswer, type FindingKey } from '../../grader/bonus/explain.ts';
+import { formatBytes } from '../../grader/bonus/format.ts';
+import { summarizeGcOutput } from '../../grader/bonus/gc-summary.ts';
+import { judgeDeleteFlow, judgeScript } from '../../grader/bonus/judge.ts';
+import { DEFAULT_SANDBOX_IMAGE, resolveScript, sandboxCreateArgs, sandboxImageOf } from '../../grader/bonus/sandbox.ts';
+import type { DeleteFlowOutcome, ScriptOutcome } from '../../grader/bonus/types.ts';
+import { buildRegistry7DeleteCheck } from '../../grader/checks/bonus-registry7-delete.ts';
+
+// Real `registry garbage-collect` output (registry:2 here, after deleting the example's cache).
+const GC_OUTPUT = `s99656/pogoda
+s99656/pogoda: marking manifest sha256:ff7564f5dfe6f5504149181cc963a1a623d2a130271b83ff25f49594bfea643b
+s99656/pogoda: marking blob sha256:2d3b11235ad0ddf19a29b74c8b379218215b24b0ba0a0d9cb0fff05b5b8607a6
+
+21 blobs marked, 7 blobs and 0 manifests eligible for deletion
+blob eligible for deletion: sha256:94570a32cfb6bfeb8182d99fb606e06aff380a7083a2db37b32fb1219bded20e
+time="2026-11-23T12:27:27.855956058Z" level=info msg="Deleting blob: /docker/registry/v2/blobs/sha256/94/94570a32cfb6bfeb8182d99fb606e06aff380a7083a2db37b32fb1219bded20e" go.version=go1.19.8 service=registry
+time="2026-11-23T12:27:27.857198799Z" level=info msg="Deleting blob: /docker/registry/v2/blobs/sha256/95/959532fba9a02c9848a9c8a7b1385ed8b1102e45f16e6e0968727cc5d0a8e8a1" go.version=go1.19.8 service=registry`;
+
+const passing: DeleteFlowOutcome = {
+  registry: '127.0.0.1:5000', repository: 's99656/pogoda', imageTag: 'multiarch', cacheTag: 'buildcache',
+  steps: [
+    { title: 'Digest', method: 'HEAD', url: 'http://127.0.0.1:5000/v2/s99656/pogoda/manifests/buildcache', status: 200 },
+    { title: 'DELETE', method: 'DELETE', url: 'http://127.0.0.1:5000/v2/s99656/pogoda/manifests/sha256:abc', status: 202 },
+  ],
+  cacheDigest: 'sha256:abc', deleteStatus: 202, sharedTags: [], cacheStatusAfter: 404, cacheListedAfter: false,
+  imageStatusAfter: 200, imageStatusAfterGc: 200, bytesBefore: 5_148_672, bytesAfterDelete: 5_115_904, bytesAfterGc: 5_050_368,
+  gc: { deleteUntagged: false, exitCode: 0, durationMs: 300, argv: ['registry', 'garbage-collect', 'config.yml'], summary: summarizeGcOutput(GC_OUTPUT) },
+};
+
+describe('bonus: GC output', () => {
+  test('summary line and deleted blobs are counted', () => {
+    const s = summarizeGcOutput(GC_OUTPUT);
+    assert.equal(s.blobsMarked, 21);
+    assert.equal(s.blobsEligible, 7);
+    assert.equal(s.manifestsEligible, 0);
+    assert.equal(s.blobsDeleted, 2);
+    assert.deepEqual(s.errors, []);
+  });
+  test('older format and errors', () => {
+    const s = summarizeGcOutput('3 blobs marked, 1 blobs eligible for deletion\ntime="x" level=error msg="failed to delete blob"');
+    assert.equal(s.blobsEligible, 1);
+    assert.equal(s.manifestsEligible, undefined);
+    assert.equal(s.errors.length, 1);
+  });
+});
+
+describe('bonus: explanations', () => {
+  const ctx = { registry: 'localhost:5000', repository: 's99656/app', tag: 'buildcache' };
+  const table: [Parameters<typeof findingOfAnswer>[0], FindingKey | undefined][] = [
+    [{ method: 'DELETE', reference: 'digest', status: 405, errorCode: 'UNSUPPORTED' }, 'delete-disabled'],
+    [{ method: 'DELETE', reference: 'tag', status: 400, errorCode: 'DIGEST_INVALID' }, 'delete-by-tag'],
+    [{ method: 'DELETE', reference: 'digest', status: 404, errorCode: 'MANIFEST_UNKNOWN' }, 'digest-unknown'],
+    [{ method: 'DELETE', reference: 'digest', status: 202 }, undefined],
+    [{ method: 'HEAD', reference: 'tag', status: 404 }, 'cache-tag-missing'],
+    [{ method: 'DELETE', reference: 'digest', status: null }, 'registry-unreachable'],
+  ];
+  for (const [answer, key] of table) {
+    test(`${answer.method} by ${answer.reference} → ${answer.status}: ${key ?? 'no finding'}`, () => assert.equal(findingOfAnswer(answer), key));
+  }
+  test('405 names the setting, 400 the digest, GC the command; all Polish with docs', () => {
+    assert.match(explain('delete-disabled', ctx).fix, /REGISTRY_STORAGE_DELETE_ENABLED=true/);
+    assert.match(explain('delete-by-tag', ctx).fix, /Docker-Content-Digest/);
+    assert.match(explain('space-not-freed', ctx).fix, /registry garbage-collect/);
+    assert.match(explain('space-not-freed', ctx).fix, /--delete-untagged/);
+    assert.match(explain('shared-tags', { ...ctx, sharedTags: ['v1'] }).cause, /wszystkie tagi.*v1/s);
+    assert.match(explain('shared-tags', ctx).fix, /jednorazowy manifest/);
+    for (const key of ['delete-disabled', 'delete-by-tag', 'space-not-freed'] as const) {
+      assert.ok(explain(key, ctx).docs.every((d) => d.url.startsWith('https://distribution.github.io/distribution/')));
+    }
+  });
+});
+
+describe('bonus: verdicts and the check', () => {
+  test('202 + 404 + image intact + bytes freed = pass, with http, log and table evidence', () => {
+    const check = buildRegistry7DeleteCheck({ flow: passing });
+    assert.equal(check.status, 'pass');
+    assert.equal(check.metrics?.bytesFreed, 98_304);
+    assert.equal(check.hint, undefined);
+    assert.deepEqual([...new Set(check.evidence.map((e) => e.kind))].sort(), ['http', 'log', 'table', 'text']);
+    assert.match(check.message, /96,0 KiB/);
+  });
+  test('each missing condition fails with its finding', () => {
+    const cases: [Partial<DeleteFlowOutcome>, FindingKey][] = [
+      [{ cacheStatusAfter: 200 }, 'tag-still-present'],
+      [{ cacheListedAfter: true }, 'tag-still-present'],
+      [{ imageStatusAfterGc: 404 }, 'image-broken'],
+      [{ bytesAfterGc: 5_148_672 }, 'nothing-freed'],
+      [{ gc: { ...passing.gc!, exitCode: 1 } }, 'gc-failed'],
+    ];
+    for (const [change, key] of cases) {
+      const v = judgeDeleteFlow({ ...passing, ...change });
+      assert.equal(v.status, 'fail', key);
+      assert.ok(v.findings.includes(key), key);
+    }
+  });
+  test('405 is the student\'s failure in their registry, a grader fault (error) in the grader\'s', () => {
+    const refused = { ...passing, deleteStatus: 405, deleteCode: 'UNSUPPORTED', cacheStatusAfter: undefined, gc: undefined, bytesAfterGc: undefined };
+    assert.deepEqual(judgeDeleteFlow(refused, 'student'), { status: 'fail', findings: ['delete-disabled'], bytesFreedByDelete: 32_768 });
+    assert.equal(judgeDeleteFlow(refused, 'grader').status, 'error');
+  });
+  test('no answer from the registry is an error (not gradable), never a failure', () => {
+    const down = { ...passing, steps: [{ title: 'x', method: 'HEAD' as const, url: 'u', status: null }], infraError: 'ECONNREFUSED' };
+    const check = buildRegistry7DeleteCheck({ flow: down });
+    assert.equal(check.status, 'error');
+    assert.match(check.message, /ponownej oceny/);
+  });
+  test('script: judged by the effect, errors from the output explained, failure makes the check fail', () => {
+    const script: ScriptOutcome = {
+      script: 'rm.sh', image: DEFAULT_SANDBOX_IMAGE, exitCode: 0, timedOut: false, timeLimitMs: 60_000, durationMs: 100,
+      output: '{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"}]}',
+      blockedConnections: [], verification: { ...passing, cacheStatusAfter: 200, cacheListedAfter: true, deleteStatus: undefined },
+    };
+    const v = judgeScript(script);
+    assert.equal(v.status, 'fail');
+    assert.deepEqual(v.findings, ['delete-by-tag']);
+    const check = buildRegistry7DeleteCheck({ flow: passing, script });
+    assert.equal(check.status, 'fail');
+    assert.match(check.hint ?? '', /400 DIGEST_INVALID/);
+    assert.equal(judgeScript({ ...script, output: '', verification: passing }).status, 'pass');
+    assert.equal(judgeScript({ ...script, infraError: 'docker down' }).status, 'error');
+  });
+});
+
+describe('bonus: sandbox pieces', () => {
+  test('blocked connections: curl errors to other hosts, not registry7', () => {
+    const out = [
+      'curl: (7) Failed to connect to 127.0.0.1 port 5055 after 0 ms: Couldn\'t connect to server',
+      'curl: (6) Could not resolve host: host.docker.internal',
+      'curl: (28) Connection timed out after 3001 milliseconds',
+      'curl: (7) Failed to connect to registry7 port 5000: Connection refused',
+      'DELETE sha256:abc -> 202',
+    ].join('\n');
+    assert.equal(blockedConnectionsIn(out).length, 3);
+  });
+  test('create argv: internal network only, no socket, dropped caps, read-only, limits, env', () => {
+    const argv = sandboxCreateArgs({
+      runId: 'r1', name: 'bg-r1-sandbox', network: 'bg-r1-internal', image: 'img', scriptHostPath: '/s/x.sh', scriptName: 'x.sh',
+      env: { REGISTRY_URL: 'http://registry7:5000', REPOSITORY: 'a/b' }, memory: '128m', pidsLimit: 64,
+    });
+    const joined = argv.join(' ');
+    for (const part of ['--network bg-r1-internal', '--cap-drop ALL', '--read-only', '--tmpfs /tmp', '--pids-limit 64', '--memory 128m',
+      '--user 65534:65534', 'type=bind,source=/s/x.sh,target=/sandbox/x.sh,readonly', '-e REGISTRY_URL=http://registry7:5000', 'buildx-grader.run=r1']) {
+      assert.ok(joined.includes(part), part);
+    }
+    assert.ok(!joined.includes('docker.sock'));
+    assert.equal(argv.filter((a) => a === '--network').length, 1);
+  });
+  test('sandbox image: option, then GRADER_SANDBOX_IMAGE, then the default', () => {
+    assert.equal(sandboxImageOf('mine:1', { GRADER_SANDBOX_IMAGE: 'env:1' }), 'mine:1');
+    assert.equal(sandboxImageOf(undefined, { GRADER_SANDBOX_IMAGE: 'env:1' }), 'env:1');
+    assert.equal(sandboxImageOf(undefined, {}), 'buildx-grader/sandbox:1');
+  });
+  test('script path must stay inside the submission, also through symlinks', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'bonus-path-'));
+    try {
+      await mkdir(join(dir, 'sub'));
+      await writeFile(join(dir, 'sub', 'ok.sh'), 'echo ok');
+      await symlink('/etc/passwd', join(dir, 'sub', 'evil.sh'));
+      assert.ok('path' in (await resolveScript(join(dir, 'sub'), 'ok.sh')));
+      assert.ok('problem' in (await resolveScript(join(dir, 'sub'), 'evil.sh')));
+      assert.ok('problem' in (await resolveScript(join(dir, 'sub'), '../sub/../../etc/passwd')));
+      assert.ok('problem' in (await resolveScript(join(dir, 'sub'), '/etc/passwd')));
+      assert.ok('problem' in (await resolveScript(join(dir, 'sub'), 'missing.sh')));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  test('bytes in Polish', () => {
+    assert.equal(formatBytes(98_304), '96,0 KiB (98\u00a0304 B)');
+    assert.equal(formatBytes(512), '512 B');
+  });
+});
