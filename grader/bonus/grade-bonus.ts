@@ -1,0 +1,68 @@
+/**
+ * The bonus end to end, for the grade command: the student's script first (its sandbox copies
+ * registry7 while the cache is still there), then the grader's own deletion test in registry7,
+ * then the check `bonus.registry7.delete`.
+ */
+import { buildRegistry7DeleteCheck } from '../checks/bonus-registry7-delete.ts';
+import type { Registry7 } from '../registry/registry7.ts';
+import type { ImageRef } from '../registry/reference.ts';
+import type { CheckResult } from '../results/types.ts';
+import { runDeleteFlow } from './delete-flow.ts';
+import { summarizeGcOutput } from './gc-summary.ts';
+import type { BonusClient, GcCapableRegistry } from './ports.ts';
+import { runStudentScript } from './sandbox.ts';
+import type { ScriptOutcome } from './types.ts';
+
+/** The grader's registry7 handle as the deletion flow sees it. */
+export function gcCapable(r7: Registry7): GcCapableRegistry {
+  return {
+    storageBytes: () => r7.storageBytes(),
+    async garbageCollect({ deleteUntagged }) {
+      const gc = await r7.garbageCollect({ deleteUntagged });
+      return { exitCode: gc.exitCode, durationMs: gc.durationMs, argv: gc.argv, summary: summarizeGcOutput(gc.output) };
+    },
+  };
+}
+
+export interface GradeBonusOptions {
+  client: BonusClient;
+  registry7: Registry7;
+  /** The refs the grader pushed to in registry7 (GradeResult.reproduced). */
+  imageRef: ImageRef | string;
+  cacheRef: ImageRef | string;
+  /** Submission folder and its `bonus.deleteScript`, when named. */
+  submissionDir?: string;
+  deleteScript?: string;
+  /** Sandbox image (else $GRADER_SANDBOX_IMAGE, else buildx-grader/sandbox:1). */
+  sandboxImage?: string;
+  scriptTimeLimitMs?: number;
+  signal?: AbortSignal;
+}
+
+export async function gradeBonus(o: GradeBonusOptions): Promise<CheckResult> {
+  // Deleting in a registry the grader does not own would destroy someone's data.
+  if (!o.registry7.managed || !o.registry7.containerName) {
+    return {
+      id: 'bonus.registry7.delete',
+      status: 'skip',
+      message: 'Test usuwania wymaga registry7 uruchomionego przez grader; w istniejącym rejestrze nic nie jest usuwane (samodzielne sprawdzenie: --registry7 HOST:PORT).',
+      evidence: [],
+    };
+  }
+  let script: ScriptOutcome | undefined;
+  if (o.deleteScript && o.submissionDir) {
+    script = await runStudentScript({
+      client: o.client,
+      submissionDir: o.submissionDir,
+      script: o.deleteScript,
+      imageRef: o.imageRef,
+      cacheRef: o.cacheRef,
+      source: { container: o.registry7.containerName },
+      ...(o.sandboxImage ? { sandboxImage: o.sandboxImage } : {}),
+      ...(o.scriptTimeLimitMs ? { timeLimitMs: o.scriptTimeLimitMs } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+  }
+  const flow = await runDeleteFlow({ client: o.client, registry7: gcCapable(o.registry7), imageRef: o.imageRef, cacheRef: o.cacheRef, ...(o.signal ? { signal: o.signal } : {}) });
+  return buildRegistry7DeleteCheck({ flow, owner: 'grader', ...(script ? { script } : {}) });
+}

@@ -1,0 +1,76 @@
+/** Pure verdicts of the bonus flows: which findings an outcome shows and whether it passes. */
+import { findingOfAnswer, type FindingKey } from './explain.ts';
+import type { DeleteFlowOutcome, ScriptOutcome } from './types.ts';
+
+export type BonusStatus = 'pass' | 'fail' | 'error';
+
+export interface Verdict {
+  status: BonusStatus;
+  /** Causes of a failure or error, most important first. */
+  findings: FindingKey[];
+  /** bytesBefore - bytesAfterGc, when both were measured. */
+  bytesFreed?: number;
+  /** bytesBefore - bytesAfterDelete: what the DELETE alone gave back (tag links only). */
+  bytesFreedByDelete?: number;
+}
+
+/** Who runs the registry: a 405 in the grader's own registry7 is the grader's fault, not the student's. */
+export type RegistryOwner = 'grader' | 'student';
+
+/** Verdict of the deletion test: 202 + 404 + image intact + bytes freed > 0. */
+export function judgeDeleteFlow(o: DeleteFlowOutcome, owner: RegistryOwner = 'grader'): Verdict {
+  const sizes = sizesOf(o);
+  if (o.infraError || o.steps.some((s) => s.status === null)) {
+    return { status: 'error', findings: ['registry-unreachable'], ...sizes };
+  }
+  const findings: FindingKey[] = [];
+  const head = o.steps.find((s) => s.method === 'HEAD');
+  if (head && head.status === 404) return { status: 'fail', findings: ['cache-tag-missing'], ...sizes };
+  if (!o.cacheDigest) return { status: 'fail', findings: ['no-digest-header'], ...sizes };
+  if (o.deleteStatus !== 202) {
+    const f = findingOfAnswer({ method: 'DELETE', reference: 'digest', status: o.deleteStatus ?? null, errorCode: o.deleteCode });
+    const key = f ?? 'digest-unknown';
+    // The grader starts its registry7 with delete enabled: a 405 there is a grader fault to regrade.
+    return { status: key === 'delete-disabled' && owner === 'grader' ? 'error' : 'fail', findings: [key], ...sizes };
+  }
+  return finish(o, findings, sizes);
+}
+
+/** Verdict of a student's script: judged by its effect on the registry copy, not by its exit code. */
+export function judgeScript(s: ScriptOutcome): Verdict {
+  if (s.invalid) return { status: 'fail', findings: [] };
+  if (s.infraError) return { status: 'error', findings: [] };
+  const v = s.verification;
+  if (!v || v.infraError) return { status: 'error', findings: ['registry-unreachable'] };
+  const sizes = sizesOf(v);
+  const findings: FindingKey[] = [...findingsInOutput(s.output)];
+  if (v.cacheStatusAfter === 200 || v.cacheListedAfter) {
+    return { status: 'fail', findings: findings.length ? findings : ['tag-still-present'], ...sizes };
+  }
+  return finish(v, findings, sizes);
+}
+
+function finish(o: DeleteFlowOutcome, findings: FindingKey[], sizes: Pick<Verdict, 'bytesFreed' | 'bytesFreedByDelete'>): Verdict {
+  if (o.cacheStatusAfter !== 404 || o.cacheListedAfter) findings.push('tag-still-present');
+  const imageOk = o.imageStatusAfter === 200 && (o.imageStatusAfterGc === undefined || o.imageStatusAfterGc === 200);
+  if (!imageOk) findings.push('image-broken');
+  if (!o.gc || o.gc.exitCode !== 0) findings.push('gc-failed');
+  else if (!(sizes.bytesFreed !== undefined && sizes.bytesFreed > 0)) findings.push('nothing-freed');
+  const failing = findings.filter((f) => f !== 'delete-by-tag' && f !== 'digest-unknown');
+  return { status: failing.length ? 'fail' : 'pass', findings, ...sizes };
+}
+
+function sizesOf(o: DeleteFlowOutcome): Pick<Verdict, 'bytesFreed' | 'bytesFreedByDelete'> {
+  const out: Pick<Verdict, 'bytesFreed' | 'bytesFreedByDelete'> = {};
+  if (o.bytesBefore !== undefined && o.bytesAfterGc !== undefined) out.bytesFreed = o.bytesBefore - o.bytesAfterGc;
+  if (o.bytesBefore !== undefined && o.bytesAfterDelete !== undefined) out.bytesFreedByDelete = o.bytesBefore - o.bytesAfterDelete;
+  return out;
+}
+
+/** Registry error codes a script printed (curl -i, or the JSON body): tried by tag, or delete was off. */
+export function findingsInOutput(output: string): FindingKey[] {
+  const found: FindingKey[] = [];
+  if (/DIGEST_INVALID/.test(output)) found.push('delete-by-tag');
+  if (/"code"\s*:\s*"UNSUPPORTED"|\b405 Method Not Allowed/.test(output)) found.push('delete-disabled');
+  return found;
+}

@@ -1,0 +1,202 @@
+/**
+ * Runs a student's deletion script (submission.json `bonus.deleteScript`) where it can do no harm:
+ *
+ * - a disposable copy of registry7 (new registry:2 container, delete enabled, own volume filled
+ *   with registry7's storage) on an `--internal` network whose bridge has no host address
+ *   (`inhibit_ipv4`: on a plain internal network the host's gateway IP stays reachable, measured);
+ * - a sandbox container on that network only: no Docker socket, `--cap-drop ALL`, read-only root
+ *   with a tmpfs /tmp, pids/memory/CPU limits, user 65534, killed by the grader at the time limit.
+ *
+ * The script sees (documented for students):
+ *   REGISTRY_URL=http://registry7:5000  REGISTRY=registry7:5000
+ *   REPOSITORY=<name>  IMAGE_TAG=<tag>  CACHE_TAG=<tag>
+ * and runs as `sh /sandbox/<file>` (busybox sh, curl, jq in the default image).
+ * Afterwards the grader runs GC on the copy itself and checks: cache tag gone, image intact, bytes freed.
+ * Everything is labelled `buildx-grader.run=<runId>` and removed in `finally`, also on abort.
+ */
+import { realpath, stat } from 'node:fs/promises';
+import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { InfraError, InterruptedError } from '../errors.ts';
+import { toRef, type ImageRef } from '../registry/reference.ts';
+import { redact } from '../util/redact.ts';
+import { blockedConnectionsIn } from './blocked.ts';
+import { verifyForeignDeletion } from './delete-flow.ts';
+import { docker, dockerOk } from './docker-cli.ts';
+import type { BonusClient } from './ports.ts';
+import { createRegistryCopy } from './registry-copy.ts';
+import { labelArgs, newRunId, removeRun } from './resources.ts';
+import type { ScriptOutcome } from './types.ts';
+
+export const DEFAULT_SANDBOX_IMAGE = 'buildx-grader/sandbox:1';
+export const DEFAULT_TIME_LIMIT_MS = 60_000;
+
+/** Sandbox image: explicit option, then $GRADER_SANDBOX_IMAGE, then the default built by setup.sh. */
+export function sandboxImageOf(option?: string, env: NodeJS.ProcessEnv = process.env): string {
+  return option || env.GRADER_SANDBOX_IMAGE || DEFAULT_SANDBOX_IMAGE;
+}
+
+export interface ScriptSandboxOptions {
+  client: BonusClient;
+  /** Folder of the submission; the script must be a regular file inside it. */
+  submissionDir: string;
+  /** `bonus.deleteScript` from submission.json (relative to submissionDir). */
+  script: string;
+  /** Where the student's image and cache are (refs in registry7); only repository and tags are used. */
+  imageRef: ImageRef | string;
+  cacheRef: ImageRef | string;
+  /** registry7 storage to copy: its container (--volumes-from, read-only) or its volume. */
+  source: { container: string } | { volume: string };
+  sandboxImage?: string;
+  registryImage?: string;
+  timeLimitMs?: number;
+  memory?: string;
+  pidsLimit?: number;
+  runId?: string;
+  signal?: AbortSignal;
+}
+
+/** Checks the script path: inside the submission (after symlinks), a regular file. Returns the real path or a Polish problem. */
+export async function resolveScript(submissionDir: string, script: string): Promise<{ path: string } | { problem: string }> {
+  if (!script || isAbsolute(script)) return { problem: `bonus.deleteScript „${script}” musi być ścieżką względną wewnątrz zgłoszenia.` };
+  try {
+    const root = await realpath(submissionDir);
+    const path = await realpath(resolve(root, script));
+    const rel = relative(root, path);
+    if (rel.startsWith('..') || isAbsolute(rel) || rel === '') return { problem: `bonus.deleteScript „${script}” wskazuje poza katalog zgłoszenia.` };
+    if (!(await stat(path)).isFile()) return { problem: `bonus.deleteScript „${script}” nie jest zwykłym plikiem.` };
+    return { path };
+  } catch {
+    return { problem: `Nie znaleziono skryptu bonus.deleteScript „${script}” w zgłoszeniu.` };
+  }
+}
+
+/** Builds the `docker create` argv of the sandbox container (pure). */
+export function sandboxCreateArgs(p: {
+  runId: string;
+  name: string;
+  network: string;
+  image: string;
+  scriptHostPath: string;
+  scriptName: string;
+  env: Record<string, string>;
+  memory: string;
+  pidsLimit: number;
+}): string[] {
+  const target = `/sandbox/${p.scriptName}`;
+  return [
+    'create', '--name', p.name, ...labelArgs(p.runId),
+    '--network', p.network,
+    '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
+    '--read-only', '--tmpfs', '/tmp:rw,nosuid,nodev,size=16m,mode=1777',
+    '--pids-limit', String(p.pidsLimit), '--memory', p.memory, '--memory-swap', p.memory, '--cpus', '1',
+    '--user', '65534:65534', '--workdir', '/tmp',
+    '--mount', `type=bind,source=${p.scriptHostPath},target=${target},readonly`,
+    ...Object.entries(p.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+    '--entrypoint', '/bin/sh',
+    p.image,
+    // stderr into stdout keeps the order of curl's errors and the script's own output.
+    '-c', 'exec sh "$0" 2>&1', target,
+  ];
+}
+
+export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptOutcome> {
+  const image = sandboxImageOf(o.sandboxImage);
+  const timeLimitMs = o.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
+  const outcome: ScriptOutcome = {
+    script: o.script, image, exitCode: null, timedOut: false, timeLimitMs, durationMs: 0, output: '', blockedConnections: [],
+  };
+  const resolved = await resolveScript(o.submissionDir, o.script);
+  if ('problem' in resolved) {
+    outcome.invalid = resolved.problem;
+    return outcome;
+  }
+  const imageRef = toRef(o.imageRef);
+  const cacheRef = toRef(o.cacheRef);
+  const runId = o.runId ?? newRunId('sandbox');
+  const call = { signal: o.signal };
+  try {
+    if ((await docker(['image', 'inspect', '--format', '{{.Id}}', image], call)).exitCode !== 0) {
+      throw new InfraError(`Brak obrazu piaskownicy ${image}: zbuduj go (scripts/setup.sh) albo wskaż inny w GRADER_SANDBOX_IMAGE.`);
+    }
+    const network = await dockerOk(
+      ['network', 'create', '--internal', '-o', 'com.docker.network.bridge.inhibit_ipv4=true', ...labelArgs(runId), `bg-${runId}-internal`],
+      call,
+    );
+    const copy = await createRegistryCopy({
+      runId, deleteEnabled: true, internalNetwork: network, image: o.registryImage, signal: o.signal,
+      ...('container' in o.source ? { fromContainer: o.source.container } : { fromVolume: o.source.volume }),
+    });
+    const name = `bg-${runId}-sandbox`;
+    await dockerOk(
+      sandboxCreateArgs({
+        runId, name, network, image,
+        scriptHostPath: resolved.path, scriptName: basename(resolved.path),
+        env: {
+          REGISTRY_URL: 'http://registry7:5000',
+          REGISTRY: 'registry7:5000',
+          REPOSITORY: cacheRef.repository,
+          IMAGE_TAG: imageRef.tag ?? 'latest',
+          CACHE_TAG: cacheRef.tag ?? 'latest',
+        },
+        memory: o.memory ?? '128m',
+        pidsLimit: o.pidsLimit ?? 64,
+      }),
+      call,
+    );
+    // The copy has the student's content under the same repository and tags, at a loopback address.
+    outcome.verification = await verifyForeignDeletion(
+      {
+        client: o.client,
+        registry7: copy,
+        imageRef: `${copy.address}/${imageRef.repository}:${imageRef.tag ?? 'latest'}`,
+        cacheRef: `${copy.address}/${cacheRef.repository}:${cacheRef.tag ?? 'latest'}`,
+        signal: o.signal,
+      },
+      async () => {
+        const ran = await runWithLimit(name, timeLimitMs, o.signal);
+        Object.assign(outcome, ran);
+        const logs = await docker(['logs', '--tail', '300', name], call);
+        outcome.output = redact(`${logs.stdout}${logs.stderr ? `\n${logs.stderr}` : ''}`.trim());
+        outcome.blockedConnections = blockedConnectionsIn(outcome.output);
+      },
+    );
+    return outcome;
+  } catch (error) {
+    if (!(error instanceof InfraError)) throw error;
+    outcome.infraError = error.message;
+    return outcome;
+  } finally {
+    const left = await removeRun(runId);
+    if (left.length) outcome.infraError = `${outcome.infraError ? `${outcome.infraError}; ` : ''}nie usunięto: ${left.join(', ')}`;
+  }
+}
+
+/** Starts the container and waits for it; at the limit (or on abort) the grader kills it. */
+async function runWithLimit(name: string, limitMs: number, signal?: AbortSignal): Promise<Pick<ScriptOutcome, 'exitCode' | 'timedOut' | 'durationMs'>> {
+  const started = performance.now();
+  await dockerOk(['start', name], { signal });
+  let timedOut = false;
+  const kill = async (): Promise<void> => {
+    await docker(['kill', name], { timeoutMs: 30_000 });
+  };
+  const timer = setTimeout(() => {
+    timedOut = true;
+    void kill();
+  }, limitMs);
+  const onAbort = (): void => void kill();
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    // `docker wait` prints the exit code once the container stops (137 after the kill).
+    const waited = await docker(['wait', name], { timeoutMs: limitMs + 60_000 });
+    if (signal?.aborted) throw new InterruptedError('Przerwano uruchamianie skryptu studenta.');
+    const exit = Number(waited.stdout.trim().split('\n').pop());
+    // Give a kill in flight a moment so the timed-out flag and the exit code agree.
+    if (timedOut) await sleep(50);
+    return { exitCode: Number.isFinite(exit) && waited.exitCode === 0 ? exit : null, timedOut, durationMs: Math.round(performance.now() - started) };
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener('abort', onAbort);
+  }
+}
+

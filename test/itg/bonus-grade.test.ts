@@ -1,0 +1,46 @@
+// The bonus end to end in the grader's real registry7 (startRegistry7), holding the example's image and cache.
+import assert from 'node:assert/strict';
+import { resolve } from 'node:path';
+import { describe, test } from 'node:test';
+import { docker, dockerOk } from '../../grader/bonus/docker-cli.ts';
+import { gradeBonus } from '../../grader/bonus/grade-bonus.ts';
+import { leftovers } from '../../grader/bonus/resources.ts';
+import { DEFAULT_SANDBOX_IMAGE } from '../../grader/bonus/sandbox.ts';
+import { DockerCli, newRunId } from '../../grader/docker/docker.ts';
+import { RegistryClient } from '../../grader/registry/client.ts';
+import { startRegistry7 } from '../../grader/registry/registry7.ts';
+
+const BASE = 'buildx-grader-base';
+const stackUp = (await docker(['inspect', '-f', '{{.State.Running}}', BASE], { timeoutMs: 10_000 })).stdout === 'true'
+  && (await docker(['image', 'inspect', DEFAULT_SANDBOX_IMAGE], { timeoutMs: 10_000 })).exitCode === 0;
+const skip = !stackUp && process.env.CI !== 'true' ? 'no Docker stack (run scripts/setup.sh)' : false;
+
+describe('bonus: gradeBonus in the grader\'s registry7', { skip }, () => {
+  test('example submission: script judged in the sandbox, grader\'s own test 202/404/bytes freed → pass', async () => {
+    const runId = newRunId();
+    const r7 = await startRegistry7({ docker: new DockerCli(), runId });
+    try {
+      // Stand-in for the grader's two builds: the published example's storage, copied into registry7's volume.
+      await dockerOk(['run', '--rm', '--label', `buildx-grader.run=${runId}`, '--network', 'none', '--volumes-from', `${BASE}:ro`,
+        '-v', `${r7.volume}:/copy`, '--entrypoint', '/bin/busybox', 'registry:2', 'cp', '-a', '/var/lib/registry/.', '/copy/']);
+      const client = new RegistryClient({ retries: 0 });
+      const started = performance.now();
+      const check = await gradeBonus({
+        client, registry7: r7,
+        imageRef: `${r7.host}/s99656/pogoda:multiarch`, cacheRef: `${r7.host}/s99656/pogoda:buildcache`,
+        submissionDir: resolve('submissions/example'), deleteScript: 'delete-cache.sh',
+      });
+      console.log(`gradeBonus: ${Math.round(performance.now() - started)} ms; ${check.message}`);
+      console.log(JSON.stringify(check.metrics));
+      assert.equal(check.status, 'pass', check.hint);
+      assert.equal(check.metrics?.deleteStatus, 202);
+      assert.equal(check.metrics?.cacheStatusAfter, 404);
+      assert.ok(Number(check.metrics?.bytesFreed) > 0);
+      assert.equal(check.metrics?.scriptStatus, 'pass');
+      assert.ok(Number(check.metrics?.scriptBytesFreed) > 0);
+    } finally {
+      await r7.stop();
+    }
+    assert.deepEqual(await leftovers(runId), { containers: [], networks: [], volumes: [] });
+  });
+});
