@@ -17,6 +17,7 @@ interface CommandEntry {
 
 export const COMMANDS: Record<string, CommandEntry> = {
   inspect: { summary: 'sprawdza opublikowany obraz i obraz cache w rejestrze', load: () => import('./inspect.ts') },
+  grade: { summary: 'ocenia jedną pracę: dwa budowania w pustych builderach, registry7, punkty, raporty', load: () => import('./grade.ts') },
   report: { summary: 'odtwarza raport (Markdown, PDF) z pliku results.json bez budowania', load: () => import('./report.ts') },
   doctor: { summary: 'sprawdza, czy są wszystkie składniki (Docker, buildx, arm64, Chromium)', load: () => import('./doctor.ts') },
 };

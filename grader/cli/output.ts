@@ -20,6 +20,9 @@ export function printChecks(checks: CheckResult[], write: (s: string) => void = 
       if (e.kind === 'table' && c.status !== 'skip') {
         write(`    ${e.title}\n`);
         for (const row of e.rows) write(`      ${row.join('  ')}\n`);
+      } else if (e.kind === 'text' && c.status === 'error') {
+        // The cause of an infrastructure fault (which registry, what answered): without it nobody can fix it.
+        write(`    ${e.title}: ${redact(e.text).replace(/\n/g, '\n      ')}\n`);
       }
     }
   }

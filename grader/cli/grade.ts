@@ -1,0 +1,131 @@
+/** `grader grade`: reproduces and grades one submission, writes results.json and the reports. */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { IsolationMode } from '../docker/isolation.ts';
+import { ExitCode, InputError } from '../errors.ts';
+import { gradeSubmission } from '../grade/grade-submission.ts';
+import { writeJsonAtomic } from '../grade/write-json.ts';
+import { closeBrowser } from '../report/browser.ts';
+import { writeReports, type ReportFormat } from '../report/write-reports.ts';
+import type { GradeResult } from '../results/types.ts';
+import { loadRubric } from '../rubric/load-rubric.ts';
+import { loadSubmission } from '../submission/load-submission.ts';
+import { intFlag, parseFlags } from './args.ts';
+import type { CommandContext } from './commands.ts';
+import { exitCodeForChecks, printChecks } from './output.ts';
+
+const HELP = `Użycie: grader grade <katalog-pracy> [--out KATALOG] [--isolation auto|container|prune]
+                    [--registry HOST:PORT] [--rubric PLIK] [--format md|pdf|both|none]
+                    [--timeout MINUTY] [--insecure HOST]... [--force] [--json]
+
+Ocenia jedną pracę: sprawdza opublikowany obraz i cache, dwukrotnie odtwarza
+budowanie w pustych builderach (budowanie 1 eksportuje cache do registry7,
+budowanie 2 musi go zaimportować i pokazać kroki CACHED dla obu platform),
+testuje usuwanie obrazu cache z registry7 (zadanie dodatkowe) i wystawia punkty.
+
+Opcje:
+  --out KATALOG        gdzie zapisać results.json, raport.md, raport.pdf i logi
+                       (domyślnie reports/<id-studenta>)
+  --isolation TRYB     auto (domyślnie): container, gdy jest obraz moby/buildkit, inaczej prune
+  --registry HOST:PORT użyj istniejącego rejestru zamiast uruchamiać własny registry7
+                       (wtedy test usuwania jest pomijany)
+  --rubric PLIK        rubryka (domyślnie rubrics/lab7.json)
+  --format F           raporty: both (domyślnie), md, pdf albo none
+  --timeout MINUTY     limit czasu jednego budowania (domyślnie 20)
+  --force              nadpisz pliki w KATALOGU, których nie utworzył grader
+  --json               wypisz results.json na standardowe wyjście
+
+Przykłady:
+  grader grade submissions/example
+  grader grade ~/prace/s12345 --out reports/s12345 --isolation prune
+  grader grade . --format md --json > wynik.json
+
+Kody wyjścia: 0 zaliczone, 1 któreś sprawdzenie nie przeszło, 2 błędne dane,
+3 awaria infrastruktury (ocena niepełna), 130 przerwano.`;
+
+const FORMATS: Record<string, ReportFormat[]> = { both: ['md', 'pdf'], md: ['md'], pdf: ['pdf'], none: [] };
+const ISOLATIONS = new Set(['auto', 'container', 'prune']);
+
+export async function run(argv: string[], ctx: CommandContext): Promise<number> {
+  const { values, positionals } = parseFlags(argv, {
+    out: { type: 'string' },
+    isolation: { type: 'string', default: 'auto' },
+    registry: { type: 'string' },
+    rubric: { type: 'string' },
+    format: { type: 'string', default: 'both' },
+    timeout: { type: 'string' },
+    insecure: { type: 'string', multiple: true },
+    force: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  }, 'grade');
+  if (values.help) {
+    console.log(HELP);
+    return ExitCode.ok;
+  }
+  const [dir, ...more] = positionals;
+  if (!dir || more.length) throw new InputError('Polecenie grade wymaga dokładnie jednego katalogu pracy, np. grader grade submissions/example');
+  if (!ISOLATIONS.has(values.isolation!)) throw new InputError(`Opcja --isolation przyjmuje auto, container albo prune; podano „${values.isolation}”.`);
+  const formats = FORMATS[values.format!];
+  if (!formats) throw new InputError(`Opcja --format przyjmuje both, md, pdf albo none; podano „${values.format}”.`);
+  const timeoutMin = intFlag(values.timeout, '--timeout', { min: 1, fallback: 20 });
+  if (values.registry && !/^[\w.-]+(:\d+)?$/.test(values.registry)) throw new InputError(`Opcja --registry oczekuje HOST:PORT, podano „${values.registry}”.`);
+
+  const submission = await loadSubmission(dir);
+  const rubric = await loadRubric(values.rubric);
+  const outDir = path.resolve(values.out ?? path.join('reports', submission.student.id));
+  await refuseForeignResults(outDir, values.force!);
+
+  const log = (m: string) => process.stderr.write(`[${submission.student.id}] ${m}\n`);
+  const result = await gradeSubmission(submission, {
+    outDir,
+    rubric,
+    isolation: values.isolation as IsolationMode,
+    ...(values.registry ? { registry: values.registry } : {}),
+    insecureHosts: values.insecure ?? [],
+    buildTimeoutMs: timeoutMin * 60_000,
+    signal: ctx.signal,
+    onProgress: values.json ? log : (m) => log(m),
+  });
+  await writeJsonAtomic(path.join(outDir, 'results.json'), result);
+  if (formats.length) {
+    log('piszę raporty');
+    try {
+      await writeReports(result, outDir, { formats, force: values.force! });
+    } finally {
+      await closeBrowser();
+    }
+  }
+  if (values.json) console.log(JSON.stringify(result, null, 2));
+  else printSummary(result, outDir);
+  return exitCodeForChecks(result.checks);
+}
+
+/** Never overwrite a results.json the grader did not write. */
+async function refuseForeignResults(outDir: string, force: boolean): Promise<void> {
+  if (force) return;
+  const file = path.join(outDir, 'results.json');
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch {
+    return;
+  }
+  try {
+    if ((JSON.parse(text) as Partial<GradeResult>).tool?.name === 'buildx-grader') return;
+  } catch {
+    // Not JSON: certainly not ours.
+  }
+  throw new InputError(`${file} istnieje i nie został utworzony przez buildx-grader. Wskaż inny --out albo użyj --force.`);
+}
+
+function printSummary(result: GradeResult, outDir: string): void {
+  console.log(`\n${result.student.name} (${result.student.id})`);
+  printChecks(result.checks);
+  for (const b of result.builds) {
+    const steps = b.steps.map((s) => `${s.platform} ${s.cached}/${s.total} CACHED`).join(', ');
+    console.log(`Budowanie ${b.n}: ${(b.durationMs / 1000).toFixed(1)} s, kod ${b.exitCode ?? '—'}${steps ? `, ${steps}` : ''}`);
+  }
+  console.log(`\n${result.score.grade}`);
+  if (result.needsRegrade) console.log('Uwaga: część sprawdzeń nie do oceny (awaria infrastruktury) — oceń ponownie.');
+  console.log(`Wyniki: ${path.relative(process.cwd(), outDir) || '.'}/ (results.json, raport.md, raport.pdf, logs/)`);
+}
