@@ -17,7 +17,7 @@ need_root() { [ "$(id -u)" = 0 ] || { log "must run as root to install $1 (try: 
 mkdir -p "$state" 2>/dev/null || true
 
 install_packages() {
-  local want=(docker.io docker-cli docker-buildx docker-registry qemu-user-static binfmt-support busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils)
+  local want=(docker.io docker-cli docker-buildx docker-registry qemu-user-static binfmt-support busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils curl openssl)
   local missing=()
   for p in "${want[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
   [ ${#missing[@]} -eq 0 ] && return 0
@@ -37,7 +37,7 @@ install_packages() {
   # bookworm's docker.io 20.10 cannot build multi-platform nor export registry cache.
   apt-get install -y -qq --no-install-recommends -t trixie docker.io docker-cli docker-buildx >/dev/null
   apt-get install -y -qq --no-install-recommends docker-registry qemu-user-static binfmt-support \
-    busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils >/dev/null
+    busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils curl openssl >/dev/null
 }
 
 docker_ok() { timeout 10 docker version >/dev/null 2>&1; }
