@@ -5,16 +5,17 @@
  * distribution docs require (https://distribution.github.io/distribution/about/garbage-collection/).
  */
 import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { InfraError } from '../errors.ts';
-import { docker, dockerOk } from './docker-cli.ts';
+import { DockerCli, runContainerArgs } from '../docker/docker.ts';
+import { runLabels } from '../docker/run-resources.ts';
+import {
+  DEFAULT_REGISTRY_IMAGE, REGISTRY_STORAGE as DATA, garbageCollectArgs, parseDuBytes, waitForRegistry,
+} from '../registry/registry7.ts';
+import type { ExecResult } from '../util/exec.ts';
 import { summarizeGcOutput } from './gc-summary.ts';
 import type { GcCapableRegistry, GcResult } from './ports.ts';
-import { labelArgs } from './resources.ts';
 
-export const DEFAULT_REGISTRY_IMAGE = 'registry:2';
-const CONFIG = '/etc/docker/registry/config.yml';
-const DATA = '/var/lib/registry';
+/** How long a (re)started copy may take to answer GET /v2/. */
+const READY_TIMEOUT_MS = 15_000;
 
 export interface RegistryCopyOptions {
   runId: string;
@@ -26,6 +27,8 @@ export interface RegistryCopyOptions {
   /** Also join this network under the alias `registry7` (the sandbox's only peer). */
   internalNetwork?: string;
   image?: string;
+  /** Docker client without an abort signal of its own (the GC restarts the copy after an abort too). */
+  docker?: DockerCli;
   signal?: AbortSignal;
 }
 
@@ -48,71 +51,56 @@ export async function freeLoopbackPort(): Promise<number> {
   });
 }
 
-/** Waits until GET /v2/ answers (any HTTP status). */
-export async function waitForRegistry(address: string, timeoutMs = 15_000, signal?: AbortSignal): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const res = await fetch(`http://${address}/v2/`, { signal: AbortSignal.timeout(2_000) });
-      await res.body?.cancel();
-      return;
-    } catch {
-      if (signal?.aborted || Date.now() > deadline) throw new InfraError(`Rejestr ${address} nie odpowiada po uruchomieniu.`);
-      await sleep(200);
-    }
-  }
-}
-
 export async function createRegistryCopy(o: RegistryCopyOptions): Promise<RegistryCopy> {
+  const docker = o.docker ?? new DockerCli();
   const image = o.image ?? DEFAULT_REGISTRY_IMAGE;
+  const labels = runLabels(o.runId);
   const call = { signal: o.signal };
-  const volume = await dockerOk(['volume', 'create', ...labelArgs(o.runId), `bg-${o.runId}-data`], call);
+  const volume = `bg-${o.runId}-data`;
+  await docker.createVolume(volume, labels, call);
   if (o.fromContainer || o.fromVolume) {
-    const source = o.fromContainer ? ['--volumes-from', `${o.fromContainer}:ro`] : ['-v', `${o.fromVolume}:${DATA}:ro`];
     // busybox cp -a keeps the registry's layout and mtimes; no network needed for a copy.
-    await dockerOk(
-      ['run', '--rm', ...labelArgs(o.runId), '--network', 'none', ...source, '-v', `${volume}:/copy`,
-        '--entrypoint', '/bin/busybox', image, 'cp', '-a', `${DATA}/.`, '/copy/'],
-      { ...call, timeoutMs: 300_000 },
-    );
+    await docker.ok(runContainerArgs({
+      image, labels, detach: false, network: 'none',
+      ...(o.fromContainer ? { volumesFrom: [`${o.fromContainer}:ro`] } : {}),
+      volumes: [...(o.fromVolume ? [`${o.fromVolume}:${DATA}:ro`] : []), `${volume}:/copy`],
+      entrypoint: '/bin/busybox', args: ['cp', '-a', `${DATA}/.`, '/copy/'],
+    }), `skopiować danych rejestru do wolumenu ${volume}`, { ...call, timeoutMs: 300_000 });
   }
   // The grader reaches the copy through this ordinary bridge network; the sandbox cannot
   // (it is only on the internal network, and a container does not route for another).
-  const access = await dockerOk(['network', 'create', ...labelArgs(o.runId), `bg-${o.runId}-access`], call);
+  const access = `bg-${o.runId}-access`;
+  await docker.createNetwork(access, labels, {}, call);
   const port = await freeLoopbackPort();
   const container = `bg-${o.runId}-registry7`;
-  await dockerOk(
-    ['create', '--name', container, ...labelArgs(o.runId), '--network', access, '-p', `127.0.0.1:${port}:5000`,
-      '-v', `${volume}:${DATA}`, '-e', `REGISTRY_STORAGE_DELETE_ENABLED=${o.deleteEnabled}`, image],
-    call,
-  );
-  if (o.internalNetwork) await dockerOk(['network', 'connect', '--alias', 'registry7', o.internalNetwork, container], call);
-  await dockerOk(['start', container], call);
+  await docker.createContainer({
+    name: container, image, labels, network: access, publish: [`127.0.0.1:${port}:5000`],
+    volumes: [`${volume}:${DATA}`], env: { REGISTRY_STORAGE_DELETE_ENABLED: String(o.deleteEnabled) },
+  }, call);
+  if (o.internalNetwork) await docker.connectNetwork(o.internalNetwork, container, { aliases: ['registry7'] }, call);
+  await docker.startContainer(container, call);
   const address = `127.0.0.1:${port}`;
-  await waitForRegistry(address, 15_000, o.signal);
+  await waitForRegistry(address, { readyTimeoutMs: READY_TIMEOUT_MS, signal: o.signal });
 
   const storageBytes = async (opts: { signal?: AbortSignal } = {}): Promise<number> => {
-    const out = await dockerOk(
-      ['run', '--rm', ...labelArgs(o.runId), '--network', 'none', '-v', `${volume}:${DATA}:ro`, '--entrypoint', '/bin/du', image, '-sk', DATA],
-      { signal: opts.signal ?? o.signal },
-    );
-    const kib = Number(out.split(/\s+/)[0]);
-    if (!Number.isFinite(kib)) throw new InfraError(`Nie można odczytać rozmiaru danych rejestru: ${out}`);
-    return kib * 1024;
+    const out = await docker.ok(runContainerArgs({
+      image, labels, detach: false, network: 'none', volumes: [`${volume}:${DATA}:ro`], entrypoint: '/bin/du', args: ['-sk', DATA],
+    }), `zmierzyć danych rejestru w wolumenie ${volume}`, { signal: opts.signal ?? o.signal });
+    return parseDuBytes(out);
   };
 
   const garbageCollect = async (opts: { deleteUntagged: boolean; signal?: AbortSignal }): Promise<GcResult> => {
     const signal = opts.signal ?? o.signal;
-    const args = ['garbage-collect', ...(opts.deleteUntagged ? ['--delete-untagged'] : []), CONFIG];
-    await dockerOk(['stop', '-t', '10', container], { signal });
+    const args = garbageCollectArgs(opts.deleteUntagged);
+    await docker.stopContainer(container, 10, { signal });
     const started = performance.now();
-    let r;
+    let r: ExecResult;
     try {
-      r = await docker(['run', '--rm', ...labelArgs(o.runId), '--network', 'none', '-v', `${volume}:${DATA}`, image, ...args], { signal, timeoutMs: 300_000 });
+      r = await docker.runContainer({ image, labels, detach: false, network: 'none', volumes: [`${volume}:${DATA}`], args }, { signal, timeoutMs: 300_000 });
     } finally {
       // Back up even when GC failed: the flow still checks the image afterwards.
-      await dockerOk(['start', container]);
-      await waitForRegistry(address);
+      await docker.startContainer(container);
+      await waitForRegistry(address, { readyTimeoutMs: READY_TIMEOUT_MS });
     }
     return {
       exitCode: r.exitCode ?? null,

@@ -17,15 +17,15 @@
 import { realpath, stat } from 'node:fs/promises';
 import { basename, isAbsolute, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { DockerCli, labelFlags, newRunId } from '../docker/docker.ts';
+import { removeRun, runLabels } from '../docker/run-resources.ts';
 import { InfraError, InterruptedError } from '../errors.ts';
 import { toRef, type ImageRef } from '../registry/reference.ts';
 import { redact } from '../util/redact.ts';
 import { blockedConnectionsIn } from './blocked.ts';
 import { verifyForeignDeletion } from './delete-flow.ts';
-import { docker, dockerOk } from './docker-cli.ts';
 import type { BonusClient } from './ports.ts';
 import { createRegistryCopy } from './registry-copy.ts';
-import { labelArgs, newRunId, removeRun } from './resources.ts';
 import type { ScriptOutcome } from './types.ts';
 
 export const DEFAULT_SANDBOX_IMAGE = 'buildx-grader/sandbox:1';
@@ -53,6 +53,8 @@ export interface ScriptSandboxOptions {
   memory?: string;
   pidsLimit?: number;
   runId?: string;
+  /** Docker client without an abort signal of its own: the kill and the cleanup must run after an abort too. */
+  docker?: DockerCli;
   signal?: AbortSignal;
 }
 
@@ -85,7 +87,7 @@ export function sandboxCreateArgs(p: {
 }): string[] {
   const target = `/sandbox/${p.scriptName}`;
   return [
-    'create', '--name', p.name, ...labelArgs(p.runId),
+    'container', 'create', '--name', p.name, ...labelFlags(runLabels(p.runId)),
     '--network', p.network,
     '--cap-drop', 'ALL', '--security-opt', 'no-new-privileges',
     '--read-only', '--tmpfs', '/tmp:rw,nosuid,nodev,size=16m,mode=1777',
@@ -114,21 +116,23 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
   const imageRef = toRef(o.imageRef);
   const cacheRef = toRef(o.cacheRef);
   const runId = o.runId ?? newRunId('sandbox');
+  const docker = o.docker ?? new DockerCli();
   const call = { signal: o.signal };
   try {
-    if ((await docker(['image', 'inspect', '--format', '{{.Id}}', image], call)).exitCode !== 0) {
+    if (!(await docker.imageExists(image, call))) {
       throw new InfraError(`Brak obrazu piaskownicy ${image}: zbuduj go (scripts/setup.sh) albo wskaż inny w GRADER_SANDBOX_IMAGE.`);
     }
-    const network = await dockerOk(
-      ['network', 'create', '--internal', '-o', 'com.docker.network.bridge.inhibit_ipv4=true', ...labelArgs(runId), `bg-${runId}-internal`],
-      call,
-    );
+    const network = `bg-${runId}-internal`;
+    await docker.createNetwork(network, runLabels(runId), {
+      internal: true,
+      driverOpts: { 'com.docker.network.bridge.inhibit_ipv4': 'true' },
+    }, call);
     const copy = await createRegistryCopy({
-      runId, deleteEnabled: true, internalNetwork: network, image: o.registryImage, signal: o.signal,
+      docker, runId, deleteEnabled: true, internalNetwork: network, image: o.registryImage, signal: o.signal,
       ...('container' in o.source ? { fromContainer: o.source.container } : { fromVolume: o.source.volume }),
     });
     const name = `bg-${runId}-sandbox`;
-    await dockerOk(
+    await docker.ok(
       sandboxCreateArgs({
         runId, name, network, image,
         scriptHostPath: resolved.path, scriptName: basename(resolved.path),
@@ -142,6 +146,7 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
         memory: o.memory ?? '128m',
         pidsLimit: o.pidsLimit ?? 64,
       }),
+      `utworzyć kontenera piaskownicy ${name}`,
       call,
     );
     // The copy has the student's content under the same repository and tags, at a loopback address.
@@ -154,9 +159,9 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
         signal: o.signal,
       },
       async () => {
-        const ran = await runWithLimit(name, timeLimitMs, o.signal);
+        const ran = await runWithLimit(docker, name, timeLimitMs, o.signal);
         Object.assign(outcome, ran);
-        const logs = await docker(['logs', '--tail', '300', name], call);
+        const logs = await docker.containerLogs(name, 300, call);
         outcome.output = redact(`${logs.stdout}${logs.stderr ? `\n${logs.stderr}` : ''}`.trim());
         outcome.blockedConnections = blockedConnectionsIn(outcome.output);
       },
@@ -167,18 +172,28 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
     outcome.infraError = error.message;
     return outcome;
   } finally {
-    const left = await removeRun(runId);
-    if (left.length) outcome.infraError = `${outcome.infraError ? `${outcome.infraError}; ` : ''}nie usunięto: ${left.join(', ')}`;
+    let problem: string | undefined;
+    try {
+      const left = await removeRun(runId, docker);
+      if (left.length) problem = `nie usunięto: ${left.join(', ')}`;
+    } catch (error) {
+      if (!(error instanceof InfraError)) throw error;
+      problem = `nie sprawdzono, co zostało do usunięcia: ${error.message}`;
+    }
+    if (problem) outcome.infraError = `${outcome.infraError ? `${outcome.infraError}; ` : ''}${problem}`;
   }
 }
 
 /** Starts the container and waits for it; at the limit (or on abort) the grader kills it. */
-async function runWithLimit(name: string, limitMs: number, signal?: AbortSignal): Promise<Pick<ScriptOutcome, 'exitCode' | 'timedOut' | 'durationMs'>> {
+async function runWithLimit(
+  docker: DockerCli, name: string, limitMs: number, signal?: AbortSignal,
+): Promise<Pick<ScriptOutcome, 'exitCode' | 'timedOut' | 'durationMs'>> {
   const started = performance.now();
-  await dockerOk(['start', name], { signal });
+  await docker.startContainer(name, { signal });
   let timedOut = false;
+  // Never rejects: it runs from a timer and an abort listener.
   const kill = async (): Promise<void> => {
-    await docker(['kill', name], { timeoutMs: 30_000 });
+    await docker.killContainer(name, { timeoutMs: 30_000 }).catch(() => undefined);
   };
   const timer = setTimeout(() => {
     timedOut = true;
@@ -188,12 +203,11 @@ async function runWithLimit(name: string, limitMs: number, signal?: AbortSignal)
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
     // `docker wait` prints the exit code once the container stops (137 after the kill).
-    const waited = await docker(['wait', name], { timeoutMs: limitMs + 60_000 });
+    const exitCode = await docker.waitContainer(name, { timeoutMs: limitMs + 60_000 });
     if (signal?.aborted) throw new InterruptedError('Przerwano uruchamianie skryptu studenta.');
-    const exit = Number(waited.stdout.trim().split('\n').pop());
     // Give a kill in flight a moment so the timed-out flag and the exit code agree.
     if (timedOut) await sleep(50);
-    return { exitCode: Number.isFinite(exit) && waited.exitCode === 0 ? exit : null, timedOut, durationMs: Math.round(performance.now() - started) };
+    return { exitCode, timedOut, durationMs: Math.round(performance.now() - started) };
   } finally {
     clearTimeout(timer);
     signal?.removeEventListener('abort', onAbort);

@@ -3,8 +3,9 @@
  * (exported `*Args` functions), run it through `run()`, parse stdout with a pure `parse*`
  * function. Failures of the engine itself become InfraError with a Polish message.
  */
-import { InfraError } from '../errors.ts';
+import { InfraError, InterruptedError } from '../errors.ts';
 import { run, type ExecOptions, type ExecResult } from '../util/exec.ts';
+import { redact } from '../util/redact.ts';
 
 export interface DockerCliOptions {
   /** Client binary (default `docker`). */
@@ -72,8 +73,9 @@ export interface ContainerState {
   labels: Record<string, string>;
 }
 
-export interface RunContainerSpec {
-  name: string;
+export interface ContainerSpec {
+  /** Omitted: Docker picks one (one-off `run --rm` helpers, found again by their labels). */
+  name?: string;
   image: string;
   labels?: Record<string, string>;
   env?: Record<string, string>;
@@ -81,12 +83,24 @@ export interface RunContainerSpec {
   publish?: string[];
   /** `-v` values, e.g. `vol:/var/lib/registry`. */
   volumes?: string[];
+  /** `--volumes-from` values, e.g. `other:ro`. */
+  volumesFrom?: string[];
   network?: string;
   entrypoint?: string;
   /** Arguments after the image. */
   args?: string[];
+}
+
+export interface RunContainerSpec extends ContainerSpec {
   /** Detached (`-d`) or run to completion (`--rm`, output returned). */
   detach: boolean;
+}
+
+export interface NetworkOptions {
+  /** `--internal`: no route out of the network. */
+  internal?: boolean;
+  /** Driver options (`--opt KEY=VALUE`), e.g. `com.docker.network.bridge.inhibit_ipv4: 'true'`. */
+  driverOpts?: Record<string, string>;
 }
 
 // ---------------------------------------------------------------- argv builders
@@ -103,36 +117,49 @@ export const imageRmArgs = (refs: string[]): string[] => ['image', 'rm', '--forc
 
 export const labelFilters = (labels: Record<string, string>): string[] =>
   Object.entries(labels).flatMap(([k, v]) => ['--filter', v === '' ? `label=${k}` : `label=${k}=${v}`]);
-const labelFlags = (labels: Record<string, string> = {}): string[] =>
+export const labelFlags = (labels: Record<string, string> = {}): string[] =>
   Object.entries(labels).flatMap(([k, v]) => ['--label', `${k}=${v}`]);
 
-export function runContainerArgs(spec: RunContainerSpec): string[] {
+/** The part of `docker run` / `docker container create` after the sub-command's own flags. */
+function containerSpecArgs(spec: ContainerSpec): string[] {
   return [
-    'run',
-    spec.detach ? '--detach' : '--rm',
-    '--name', spec.name,
+    ...(spec.name !== undefined ? ['--name', spec.name] : []),
     ...labelFlags(spec.labels),
     ...Object.entries(spec.env ?? {}).flatMap(([k, v]) => ['--env', `${k}=${v}`]),
     ...(spec.publish ?? []).flatMap((p) => ['--publish', p]),
     ...(spec.volumes ?? []).flatMap((v) => ['--volume', v]),
+    ...(spec.volumesFrom ?? []).flatMap((v) => ['--volumes-from', v]),
     ...(spec.network ? ['--network', spec.network] : []),
     ...(spec.entrypoint !== undefined ? ['--entrypoint', spec.entrypoint] : []),
     spec.image,
     ...(spec.args ?? []),
   ];
 }
+export const runContainerArgs = (spec: RunContainerSpec): string[] =>
+  ['run', spec.detach ? '--detach' : '--rm', ...containerSpecArgs(spec)];
+export const createContainerArgs = (spec: ContainerSpec): string[] => ['container', 'create', ...containerSpecArgs(spec)];
 export const containerLsArgs = (labels: Record<string, string>): string[] =>
   ['container', 'ls', '--all', '--no-trunc', '--format', 'json', ...labelFilters(labels)];
 export const containerInspectArgs = (name: string): string[] => ['container', 'inspect', '--format', 'json', name];
 export const containerRmArgs = (names: string[]): string[] => ['container', 'rm', '--force', '--volumes', ...names];
 export const containerPortArgs = (name: string, port: string): string[] => ['container', 'port', name, port];
+export const containerKillArgs = (name: string): string[] => ['container', 'kill', name];
+export const containerWaitArgs = (name: string): string[] => ['container', 'wait', name];
+export const containerLogsArgs = (name: string, tail: number): string[] => ['container', 'logs', '--tail', String(tail), name];
 export const volumeCreateArgs = (name: string, labels: Record<string, string>): string[] =>
   ['volume', 'create', ...labelFlags(labels), name];
 export const volumeLsArgs = (labels: Record<string, string>): string[] =>
   ['volume', 'ls', '--format', 'json', ...labelFilters(labels)];
 export const volumeRmArgs = (names: string[]): string[] => ['volume', 'rm', '--force', ...names];
-export const networkCreateArgs = (name: string, labels: Record<string, string>, internal = false): string[] =>
-  ['network', 'create', ...(internal ? ['--internal'] : []), ...labelFlags(labels), name];
+export const networkCreateArgs = (name: string, labels: Record<string, string>, options: NetworkOptions = {}): string[] => [
+  'network', 'create',
+  ...(options.internal ? ['--internal'] : []),
+  ...Object.entries(options.driverOpts ?? {}).flatMap(([k, v]) => ['--opt', `${k}=${v}`]),
+  ...labelFlags(labels),
+  name,
+];
+export const networkConnectArgs = (network: string, container: string, aliases: string[] = []): string[] =>
+  ['network', 'connect', ...aliases.flatMap((a) => ['--alias', a]), network, container];
 export const networkLsArgs = (labels: Record<string, string>): string[] =>
   ['network', 'ls', '--no-trunc', '--format', 'json', ...labelFilters(labels)];
 export const networkRmArgs = (names: string[]): string[] => ['network', 'rm', ...names];
@@ -283,6 +310,12 @@ export function parseContainerInspect(stdout: string): ContainerState | undefine
   };
 }
 
+/** Parses `docker container wait NAME`: the container's exit code (the last line), undefined when there is none. */
+export function parseWait(stdout: string): number | undefined {
+  const last = stdout.trim().split('\n').pop()?.trim() ?? '';
+  return /^-?\d+$/.test(last) ? Number(last) : undefined;
+}
+
 /** Names from `docker volume ls --format json` or `docker network ls --format json`. */
 export function parseNamesLs(stdout: string): string[] {
   return jsonLines<{ Name: string }>(stdout).map((v) => v.Name);
@@ -345,11 +378,20 @@ export class DockerCli {
   /** Like exec, but a non-zero exit is an InfraError saying what (Polish) failed. */
   async ok(args: string[], what: string, extra: ExecOptions = {}): Promise<string> {
     const result = await this.exec(args, extra);
-    if (result.cancelled) throw new InfraError(`Przerwano: ${what}.`);
+    if (result.cancelled) throw new InterruptedError(`Przerwano: ${what}.`);
     if (result.exitCode !== 0) {
-      throw new InfraError(`Docker: nie udało się ${what} (kod ${result.exitCode ?? '?'}): ${firstLines(result.stderr || result.stdout)}`);
+      throw new InfraError(`Docker: nie udało się ${what} (kod ${result.exitCode ?? '?'}): ${redact(firstLines(result.stderr || result.stdout))}`);
     }
     return result.stdout;
+  }
+
+  /** Runs a removal of `names`; an answer matching `missing` (already gone) is not an error. */
+  private async remove(args: string[], names: string[], missing: RegExp, what: string): Promise<void> {
+    if (names.length === 0) return;
+    const result = await this.exec(args);
+    if (result.exitCode !== 0 && !missing.test(result.stderr)) {
+      throw new InfraError(`Docker: nie udało się usunąć ${what} ${names.join(', ')}: ${firstLines(result.stderr)}`);
+    }
   }
 
   async version(): Promise<EngineVersion> {
@@ -388,34 +430,52 @@ export class DockerCli {
     return parseBuildxInspect(result.stdout);
   }
 
-  async imageExists(ref: string): Promise<boolean> {
-    const result = await this.exec(imageInspectArgs(ref));
+  async imageExists(ref: string, extra: ExecOptions = {}): Promise<boolean> {
+    const result = await this.exec(imageInspectArgs(ref), extra);
     return result.exitCode === 0;
   }
 
   /** Removes local images; refs that do not exist are not an error. */
   async removeImages(refs: string[]): Promise<void> {
-    if (refs.length === 0) return;
-    const result = await this.exec(imageRmArgs(refs));
-    if (result.exitCode !== 0 && !/No such image/i.test(result.stderr)) {
-      throw new InfraError(`Docker: nie udało się usunąć obrazów ${refs.join(', ')}: ${firstLines(result.stderr)}`);
-    }
+    await this.remove(imageRmArgs(refs), refs, /No such image/i, 'obrazów');
   }
 
   /** `docker run`: detached returns the container id, otherwise the whole result (the caller reads output and exit code). */
   async runContainer(spec: RunContainerSpec & { detach: true }): Promise<string>;
   async runContainer(spec: RunContainerSpec & { detach: false }, extra?: ExecOptions): Promise<ExecResult>;
   async runContainer(spec: RunContainerSpec, extra: ExecOptions = {}): Promise<string | ExecResult> {
-    if (spec.detach) return (await this.ok(runContainerArgs(spec), `uruchomić kontenera ${spec.name}`)).trim();
+    if (spec.detach) return (await this.ok(runContainerArgs(spec), `uruchomić kontenera ${spec.name ?? spec.image}`)).trim();
     return this.exec(runContainerArgs(spec), extra);
   }
 
-  async startContainer(name: string): Promise<void> {
-    await this.ok(['container', 'start', name], `uruchomić ponownie kontenera ${name}`);
+  /** `docker container create`: the container exists, stopped; returns its id. */
+  async createContainer(spec: ContainerSpec, extra: ExecOptions = {}): Promise<string> {
+    return (await this.ok(createContainerArgs(spec), `utworzyć kontenera ${spec.name ?? spec.image}`, extra)).trim();
   }
 
-  async stopContainer(name: string, timeoutSeconds = 10): Promise<void> {
-    await this.ok(['container', 'stop', '--time', String(timeoutSeconds), name], `zatrzymać kontenera ${name}`);
+  async startContainer(name: string, extra: ExecOptions = {}): Promise<void> {
+    await this.ok(['container', 'start', name], `uruchomić kontenera ${name}`, extra);
+  }
+
+  async stopContainer(name: string, timeoutSeconds = 10, extra: ExecOptions = {}): Promise<void> {
+    await this.ok(['container', 'stop', '--time', String(timeoutSeconds), name], `zatrzymać kontenera ${name}`, extra);
+  }
+
+  /** Kills a running container; one that has already stopped (or is gone) is not an error. */
+  async killContainer(name: string, extra: ExecOptions = {}): Promise<void> {
+    await this.exec(containerKillArgs(name), extra);
+  }
+
+  /** Waits until the container stops: its exit code, or null when docker could not say. */
+  async waitContainer(name: string, extra: ExecOptions = {}): Promise<number | null> {
+    const result = await this.exec(containerWaitArgs(name), extra);
+    return result.exitCode === 0 ? parseWait(result.stdout) ?? null : null;
+  }
+
+  /** The last `tail` lines a container wrote, as docker returns them (also when it fails: the caller shows what there is). */
+  async containerLogs(name: string, tail: number, extra: ExecOptions = {}): Promise<{ stdout: string; stderr: string }> {
+    const { stdout, stderr } = await this.exec(containerLogsArgs(name, tail), extra);
+    return { stdout, stderr };
   }
 
   async execInContainer(name: string, argv: string[]): Promise<string> {
@@ -435,11 +495,7 @@ export class DockerCli {
 
   /** Force-removes containers with their anonymous volumes; missing ones are not an error. */
   async removeContainers(names: string[]): Promise<void> {
-    if (names.length === 0) return;
-    const result = await this.exec(containerRmArgs(names));
-    if (result.exitCode !== 0 && !/No such container/i.test(result.stderr)) {
-      throw new InfraError(`Docker: nie udało się usunąć kontenerów ${names.join(', ')}: ${firstLines(result.stderr)}`);
-    }
+    await this.remove(containerRmArgs(names), names, /No such container/i, 'kontenerów');
   }
 
   /** Host address of a published container port, e.g. {host: '127.0.0.1', port: 32768}. */
@@ -449,8 +505,8 @@ export class DockerCli {
     return parsed;
   }
 
-  async createVolume(name: string, labels: Record<string, string>): Promise<void> {
-    await this.ok(volumeCreateArgs(name, labels), `utworzyć wolumenu ${name}`);
+  async createVolume(name: string, labels: Record<string, string>, extra: ExecOptions = {}): Promise<void> {
+    await this.ok(volumeCreateArgs(name, labels), `utworzyć wolumenu ${name}`, extra);
   }
 
   async listVolumes(labels: Record<string, string>): Promise<string[]> {
@@ -458,15 +514,16 @@ export class DockerCli {
   }
 
   async removeVolumes(names: string[]): Promise<void> {
-    if (names.length === 0) return;
-    const result = await this.exec(volumeRmArgs(names));
-    if (result.exitCode !== 0 && !/no such volume/i.test(result.stderr)) {
-      throw new InfraError(`Docker: nie udało się usunąć wolumenów ${names.join(', ')}: ${firstLines(result.stderr)}`);
-    }
+    await this.remove(volumeRmArgs(names), names, /no such volume/i, 'wolumenów');
   }
 
-  async createNetwork(name: string, labels: Record<string, string>, options: { internal?: boolean } = {}): Promise<void> {
-    await this.ok(networkCreateArgs(name, labels, options.internal), `utworzyć sieci ${name}`);
+  async createNetwork(name: string, labels: Record<string, string>, options: NetworkOptions = {}, extra: ExecOptions = {}): Promise<void> {
+    await this.ok(networkCreateArgs(name, labels, options), `utworzyć sieci ${name}`, extra);
+  }
+
+  /** Joins a (created, not necessarily running) container to a network, reachable there under `aliases` too. */
+  async connectNetwork(network: string, container: string, options: { aliases?: string[] } = {}, extra: ExecOptions = {}): Promise<void> {
+    await this.ok(networkConnectArgs(network, container, options.aliases), `podłączyć kontenera ${container} do sieci ${network}`, extra);
   }
 
   async listNetworks(labels: Record<string, string>): Promise<string[]> {
@@ -474,18 +531,18 @@ export class DockerCli {
   }
 
   async removeNetworks(names: string[]): Promise<void> {
-    if (names.length === 0) return;
-    const result = await this.exec(networkRmArgs(names));
-    if (result.exitCode !== 0 && !/not found|no such network/i.test(result.stderr)) {
-      throw new InfraError(`Docker: nie udało się usunąć sieci ${names.join(', ')}: ${firstLines(result.stderr)}`);
-    }
+    await this.remove(networkRmArgs(names), names, /not found|no such network/i, 'sieci');
   }
 }
 
-/** A short unique id for one grader run, safe in container, volume and builder names. */
-export function newRunId(now = new Date()): string {
+/**
+ * A short unique id for one grader run, safe in container, volume and builder names
+ * (passes assertRunId). `prefix` (lower-case, e.g. `sandbox`) says what made it.
+ */
+export function newRunId(prefix?: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/\D/g, '').slice(2, 14);
-  return `${stamp}-${Math.random().toString(36).slice(2, 8)}`;
+  const id = `${stamp}-${Math.random().toString(36).slice(2, 8)}`;
+  return prefix ? `${prefix}-${id}` : id;
 }
 
 /** Names of Docker objects must be short and simple; run ids come from newRunId or the caller. */

@@ -150,10 +150,8 @@ export class RegistryClient {
   /** HEAD of a manifest: its digest, media type and size; null when the tag or digest does not exist. */
   async headManifest(input: ImageRef | string): Promise<ManifestHead | null> {
     const ref = toRef(input);
-    const path = `/v2/${ref.repository}/manifests/${referenceOf(ref)}`;
-    const res = await this.send(ref, { method: 'HEAD', path, scope: pull(ref), headers: { Accept: MANIFEST_ACCEPT.join(', ') } });
-    if (res.status === 404) return null;
-    if (res.status !== 200) throw await this.unexpected(ref, res, `HEAD ${path}`);
+    const res = await this.read(ref, 'HEAD', manifestPath(ref), { Accept: MANIFEST_ACCEPT.join(', ') });
+    if (!res) return null;
     const digest = res.headers.get('docker-content-digest');
     const mediaType = contentType(res);
     const size = Number(res.headers.get('content-length') ?? NaN);
@@ -168,10 +166,8 @@ export class RegistryClient {
   /** The manifest (image, index or list) with its digest; null when the tag or digest does not exist. */
   async getManifest(input: ImageRef | string): Promise<ManifestResult | null> {
     const ref = toRef(input);
-    const path = `/v2/${ref.repository}/manifests/${referenceOf(ref)}`;
-    const res = await this.send(ref, { method: 'GET', path, scope: pull(ref), headers: { Accept: MANIFEST_ACCEPT.join(', ') } });
-    if (res.status === 404) return null;
-    if (res.status !== 200) throw await this.unexpected(ref, res, `GET ${path}`);
+    const res = await this.read(ref, 'GET', manifestPath(ref), { Accept: MANIFEST_ACCEPT.join(', ') });
+    if (!res) return null;
     const raw = Buffer.from(await res.arrayBuffer());
     const computed = sha256(raw);
     if (ref.digest?.startsWith('sha256:') && ref.digest !== computed) {
@@ -194,10 +190,8 @@ export class RegistryClient {
   /** Blob bytes (config, cache config, layer); null when the repository has no such blob. Content is verified against the digest. */
   async getBlob(input: ImageRef | string, digest: string): Promise<Buffer | null> {
     const ref = toRef(input);
-    const path = `/v2/${ref.repository}/blobs/${digest}`;
-    const res = await this.send(ref, { method: 'GET', path, scope: pull(ref) });
-    if (res.status === 404) return null;
-    if (res.status !== 200) throw await this.unexpected(ref, res, `GET ${path}`);
+    const res = await this.read(ref, 'GET', `/v2/${ref.repository}/blobs/${digest}`);
+    if (!res) return null;
     const bytes = Buffer.from(await res.arrayBuffer());
     if (digest.startsWith('sha256:') && sha256(bytes) !== digest) {
       throw new RegistryError(`Blob ${digest} z ${ref.registry}/${ref.repository} ma inną treść niż wskazuje skrót. Dane w rejestrze mogą być uszkodzone.`, {
@@ -289,7 +283,7 @@ export class RegistryClient {
   /** Uploads a manifest under the ref's tag (or digest); returns the digest the registry stored it under. */
   async putManifest(input: ImageRef | string, mediaType: string, bytes: Uint8Array): Promise<string> {
     const ref = toRef(input);
-    const path = `/v2/${ref.repository}/manifests/${referenceOf(ref)}`;
+    const path = manifestPath(ref);
     const res = await this.send(ref, { method: 'PUT', path, scope: push(ref), headers: { 'Content-Type': mediaType }, body: bytes });
     if (res.status !== 201) throw await this.unexpected(ref, res, `PUT ${path}`);
     await res.body?.cancel();
@@ -310,6 +304,14 @@ export class RegistryClient {
       this.authorizers.set(target.apiHost, auth);
     }
     return auth;
+  }
+
+  /** A pull-scoped read: the 200 response, null on 404 (no such manifest or blob), any other answer a RegistryError. */
+  private async read(ref: ImageRef, method: 'GET' | 'HEAD', path: string, headers?: Record<string, string>): Promise<Response | null> {
+    const res = await this.send(ref, { method, path, scope: pull(ref), ...(headers ? { headers } : {}) });
+    if (res.status === 404) return null;
+    if (res.status !== 200) throw await this.unexpected(ref, res, `${method} ${path}`);
+    return res;
   }
 
   /** One request with retries and at most one authentication round; 401/403 after it become InfraError. */
@@ -427,6 +429,7 @@ export class RegistryClient {
 
 const pull = (ref: ImageRef) => `repository:${ref.repository}:pull`;
 const push = (ref: ImageRef) => `repository:${ref.repository}:pull,push`;
+const manifestPath = (ref: ImageRef) => `/v2/${ref.repository}/manifests/${referenceOf(ref)}`;
 
 function contentType(res: Response): string | undefined {
   return res.headers.get('content-type')?.split(';')[0]?.trim() || undefined;

@@ -5,13 +5,19 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerCli, assertRunId } from '../docker/docker.ts';
+import { RUN_LABEL } from '../docker/run-resources.ts';
 import { InfraError, InterruptedError } from '../errors.ts';
 
 export const REGISTRY7_PREFIX = 'buildx-grader-r7-';
-export const RUN_LABEL = 'buildx-grader.run';
 export const ROLE_LABEL = 'buildx-grader.role';
-const CONFIG = '/etc/docker/registry/config.yml';
-const STORAGE = '/var/lib/registry';
+export const DEFAULT_REGISTRY_IMAGE = 'registry:2';
+/** Paths inside the registry:2 image. */
+export const REGISTRY_CONFIG = '/etc/docker/registry/config.yml';
+export const REGISTRY_STORAGE = '/var/lib/registry';
+
+/** Arguments of `registry garbage-collect` (after the image; its entrypoint adds `registry`). */
+export const garbageCollectArgs = (deleteUntagged: boolean): string[] =>
+  ['garbage-collect', ...(deleteUntagged ? ['--delete-untagged'] : []), REGISTRY_CONFIG];
 
 export interface GcOutput {
   deleteUntagged: boolean;
@@ -52,7 +58,7 @@ export interface StartRegistry7Options {
 export async function startRegistry7(options: StartRegistry7Options): Promise<Registry7> {
   assertRunId(options.runId);
   const { docker } = options;
-  const image = options.image ?? 'registry:2';
+  const image = options.image ?? DEFAULT_REGISTRY_IMAGE;
   const name = `${REGISTRY7_PREFIX}${options.runId}`;
   const volume = name;
   const labels = { [RUN_LABEL]: options.runId, [ROLE_LABEL]: 'registry7' };
@@ -61,7 +67,7 @@ export async function startRegistry7(options: StartRegistry7Options): Promise<Re
     env: { REGISTRY_STORAGE_DELETE_ENABLED: 'true' },
     // Loopback only; never a fixed 5000 (the student's own registry7 may hold it).
     publish: [publish],
-    volumes: [`${volume}:${STORAGE}`],
+    volumes: [`${volume}:${REGISTRY_STORAGE}`],
   });
   // Everything is named after the run id, so cleanup touches only what this run made.
   const cleanup = async () => {
@@ -88,18 +94,18 @@ export async function startRegistry7(options: StartRegistry7Options): Promise<Re
     containerName: name,
     volume,
     async storageBytes() {
-      return parseDuBytes(await docker.execInContainer(name, ['du', '-sk', STORAGE]));
+      return parseDuBytes(await docker.execInContainer(name, ['du', '-sk', REGISTRY_STORAGE]));
     },
     async garbageCollect(gc = {}) {
       const deleteUntagged = gc.deleteUntagged ?? false;
-      const args = ['garbage-collect', ...(deleteUntagged ? ['--delete-untagged'] : []), CONFIG];
+      const args = garbageCollectArgs(deleteUntagged);
       // GC while the registry accepts pushes is unsafe, and its in-memory blob descriptor
       // cache would be stale afterwards: https://distribution.github.io/distribution/about/garbage-collection/
       await docker.stopContainer(name);
       const result = await docker.runContainer({
         name: `${name}-gc`, image, labels: { ...labels, [ROLE_LABEL]: 'registry7-gc' }, detach: false,
         env: { REGISTRY_STORAGE_DELETE_ENABLED: 'true' },
-        volumes: [`${volume}:${STORAGE}`],
+        volumes: [`${volume}:${REGISTRY_STORAGE}`],
         args,
       }, { timeoutMs: 10 * 60_000 });
       // A restarted container gets a new ephemeral port, so recreate it pinned to the old one.
@@ -108,7 +114,7 @@ export async function startRegistry7(options: StartRegistry7Options): Promise<Re
       await waitForRegistry(host, options);
       return {
         deleteUntagged,
-        argv: ['docker', 'run', '--rm', '-v', `${volume}:${STORAGE}`, image, ...args],
+        argv: ['docker', 'run', '--rm', '-v', `${volume}:${REGISTRY_STORAGE}`, image, ...args],
         exitCode: result.exitCode ?? null,
         durationMs: result.durationMs,
         output: [result.stdout, result.stderr].filter(Boolean).join('\n'),

@@ -3,17 +3,16 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { buildRegistry7DeleteCheck } from '../../grader/checks/bonus-registry7-delete.ts';
 import { runDeleteFlow } from '../../grader/bonus/delete-flow.ts';
-import { docker } from '../../grader/bonus/docker-cli.ts';
 import { explain, findingOfAnswer, singleTagRecipe } from '../../grader/bonus/explain.ts';
 import { createRegistryCopy, type RegistryCopy } from '../../grader/bonus/registry-copy.ts';
-import { leftovers, newRunId, removeRun } from '../../grader/bonus/resources.ts';
+import { newRunId } from '../../grader/docker/docker.ts';
+import { leftovers, removeRun } from '../../grader/docker/run-resources.ts';
 import { RegistryClient } from '../../grader/registry/client.ts';
 import { run } from '../../grader/util/exec.ts';
+import { BASE, bonusStackSkip } from '../helpers/bonus-stack.ts';
 
-const BASE = 'buildx-grader-base';
 const REPO = 's99656/pogoda';
-const stackUp = (await docker(['inspect', '-f', '{{.State.Running}}', BASE], { timeoutMs: 10_000 })).stdout === 'true';
-const skip = !stackUp && process.env.CI !== 'true' ? 'no Docker stack (run scripts/setup.sh)' : false;
+const skip = await bonusStackSkip();
 
 const runId = newRunId('test-flow');
 const client = new RegistryClient({ retries: 0, timeoutMs: 10_000 });

@@ -2,27 +2,26 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, test } from 'node:test';
-import { docker, dockerOk } from '../../grader/bonus/docker-cli.ts';
 import { gradeBonus } from '../../grader/bonus/grade-bonus.ts';
-import { leftovers } from '../../grader/bonus/resources.ts';
-import { DEFAULT_SANDBOX_IMAGE } from '../../grader/bonus/sandbox.ts';
-import { DockerCli, newRunId } from '../../grader/docker/docker.ts';
+import { DockerCli, newRunId, runContainerArgs } from '../../grader/docker/docker.ts';
+import { leftovers, runLabels } from '../../grader/docker/run-resources.ts';
 import { RegistryClient } from '../../grader/registry/client.ts';
 import { startRegistry7 } from '../../grader/registry/registry7.ts';
+import { BASE, bonusStackSkip } from '../helpers/bonus-stack.ts';
 
-const BASE = 'buildx-grader-base';
-const stackUp = (await docker(['inspect', '-f', '{{.State.Running}}', BASE], { timeoutMs: 10_000 })).stdout === 'true'
-  && (await docker(['image', 'inspect', DEFAULT_SANDBOX_IMAGE], { timeoutMs: 10_000 })).exitCode === 0;
-const skip = !stackUp && process.env.CI !== 'true' ? 'no Docker stack (run scripts/setup.sh)' : false;
+const skip = await bonusStackSkip({ sandboxImage: true });
 
 describe('bonus: gradeBonus in the grader\'s registry7', { skip }, () => {
   test('example submission: script judged in the sandbox, grader\'s own test 202/404/bytes freed → pass', async () => {
     const runId = newRunId();
-    const r7 = await startRegistry7({ docker: new DockerCli(), runId });
+    const docker = new DockerCli();
+    const r7 = await startRegistry7({ docker, runId });
     try {
       // Stand-in for the grader's two builds: the published example's storage, copied into registry7's volume.
-      await dockerOk(['run', '--rm', '--label', `buildx-grader.run=${runId}`, '--network', 'none', '--volumes-from', `${BASE}:ro`,
-        '-v', `${r7.volume}:/copy`, '--entrypoint', '/bin/busybox', 'registry:2', 'cp', '-a', '/var/lib/registry/.', '/copy/']);
+      await docker.ok(runContainerArgs({
+        image: 'registry:2', detach: false, labels: runLabels(runId), network: 'none', volumesFrom: [`${BASE}:ro`],
+        volumes: [`${r7.volume}:/copy`], entrypoint: '/bin/busybox', args: ['cp', '-a', '/var/lib/registry/.', '/copy/'],
+      }), 'skopiować przykładu do wolumenu registry7');
       const client = new RegistryClient({ retries: 0 });
       const started = performance.now();
       const check = await gradeBonus({

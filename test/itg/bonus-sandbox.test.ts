@@ -6,17 +6,15 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { buildRegistry7DeleteCheck } from '../../grader/checks/bonus-registry7-delete.ts';
-import { docker } from '../../grader/bonus/docker-cli.ts';
 import { judgeScript } from '../../grader/bonus/judge.ts';
-import { leftovers, newRunId } from '../../grader/bonus/resources.ts';
-import { DEFAULT_SANDBOX_IMAGE, runStudentScript } from '../../grader/bonus/sandbox.ts';
+import { runStudentScript } from '../../grader/bonus/sandbox.ts';
+import { newRunId } from '../../grader/docker/docker.ts';
+import { leftovers } from '../../grader/docker/run-resources.ts';
 import { InterruptedError } from '../../grader/errors.ts';
 import { RegistryClient } from '../../grader/registry/client.ts';
+import { BASE, bonusStackSkip } from '../helpers/bonus-stack.ts';
 
-const BASE = 'buildx-grader-base';
-const stackUp = (await docker(['inspect', '-f', '{{.State.Running}}', BASE], { timeoutMs: 10_000 })).stdout === 'true'
-  && (await docker(['image', 'inspect', DEFAULT_SANDBOX_IMAGE], { timeoutMs: 10_000 })).exitCode === 0;
-const skip = !stackUp && process.env.CI !== 'true' ? 'no Docker stack or sandbox image (run scripts/setup.sh)' : false;
+const skip = await bonusStackSkip({ sandboxImage: true });
 
 const client = new RegistryClient({ retries: 0, timeoutMs: 10_000 });
 const common = {

@@ -1,15 +1,14 @@
 // Self-check against a student's registry7 (real registry:2 containers, delete on and off).
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
-import { docker } from '../../grader/bonus/docker-cli.ts';
 import { createRegistryCopy, freeLoopbackPort } from '../../grader/bonus/registry-copy.ts';
-import { leftovers, newRunId, removeRun } from '../../grader/bonus/resources.ts';
 import { describeSelfCheck, selfCheckRegistry7, SELF_CHECK_REPOSITORY } from '../../grader/bonus/self-check.ts';
+import { newRunId } from '../../grader/docker/docker.ts';
+import { leftovers, removeRun } from '../../grader/docker/run-resources.ts';
 import { RegistryClient } from '../../grader/registry/client.ts';
+import { BASE, bonusStackSkip } from '../helpers/bonus-stack.ts';
 
-const BASE = 'buildx-grader-base';
-const stackUp = (await docker(['inspect', '-f', '{{.State.Running}}', BASE], { timeoutMs: 10_000 })).stdout === 'true';
-const skip = !stackUp && process.env.CI !== 'true' ? 'no Docker stack (run scripts/setup.sh)' : false;
+const skip = await bonusStackSkip();
 const client = new RegistryClient({ retries: 0, timeoutMs: 10_000 });
 const runIds: string[] = [];
 const student = (deleteEnabled: boolean) => {

@@ -10,7 +10,8 @@ import { runBuild, type BuildOutcome } from '../../grader/docker/build-runner.ts
 import { BUILDER_PREFIX, acquireDaemonLock } from '../../grader/docker/builders.ts';
 import { DockerCli, newRunId } from '../../grader/docker/docker.ts';
 import { resolveIsolation, type Isolation } from '../../grader/docker/isolation.ts';
-import { RUN_LABEL, startRegistry7, type Registry7 } from '../../grader/registry/registry7.ts';
+import { RUN_LABEL } from '../../grader/docker/run-resources.ts';
+import { startRegistry7, type Registry7 } from '../../grader/registry/registry7.ts';
 import { run } from '../../grader/util/exec.ts';
 
 const stackUp = (await run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 })).exitCode === 0;

@@ -2,7 +2,8 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { DockerCli, newRunId } from '../../grader/docker/docker.ts';
-import { REGISTRY7_PREFIX, RUN_LABEL, startRegistry7, useExistingRegistry, type Registry7 } from '../../grader/registry/registry7.ts';
+import { RUN_LABEL } from '../../grader/docker/run-resources.ts';
+import { REGISTRY7_PREFIX, startRegistry7, useExistingRegistry, type Registry7 } from '../../grader/registry/registry7.ts';
 import { run } from '../../grader/util/exec.ts';
 
 const stackUp = (await run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 })).exitCode === 0;

@@ -9,7 +9,8 @@ import { buildArgv, createCappedLog, isKeyLogLine, parseBuildMetadata } from '..
 import { buildkitdConfig, buildxCreateArgs, buildxPruneArgs, buildxRmArgs } from '../../grader/docker/builders.ts';
 import {
   builderPlatforms, compareVersions, engineFailure, parseBuildxInspect, parseBuildxLs, parseBuildxVersion,
-  parseContainerInspect, parseContainerLs, parseInfo, parseNamesLs, parsePort, parseVersion, runContainerArgs,
+  createContainerArgs, networkConnectArgs, networkCreateArgs, newRunId, assertRunId,
+  parseContainerInspect, parseContainerLs, parseInfo, parseNamesLs, parsePort, parseVersion, parseWait, runContainerArgs,
 } from '../../grader/docker/docker.ts';
 import { InfraError } from '../../grader/errors.ts';
 import { parseDuBytes } from '../../grader/registry/registry7.ts';
@@ -166,6 +167,41 @@ describe('containers, volumes, ports', () => {
       'run', '--detach', '--name', 'buildx-grader-r7-x', '--label', 'buildx-grader.run=x', '--env', 'REGISTRY_STORAGE_DELETE_ENABLED=true',
       '--publish', '127.0.0.1::5000', '--volume', 'v:/var/lib/registry', 'registry:2',
     ]);
+  });
+});
+
+describe('containers, networks, run ids', () => {
+  test('one-off run --rm without a name; --volumes-from; container create shares the spec flags', () => {
+    assert.deepEqual(runContainerArgs({
+      image: 'registry:2', detach: false, labels: { 'buildx-grader.run': 'x' }, network: 'none',
+      volumesFrom: ['base:ro'], volumes: ['v:/copy'], entrypoint: '/bin/busybox', args: ['cp', '-a', '/var/lib/registry/.', '/copy/'],
+    }), [
+      'run', '--rm', '--label', 'buildx-grader.run=x', '--volume', 'v:/copy', '--volumes-from', 'base:ro', '--network', 'none',
+      '--entrypoint', '/bin/busybox', 'registry:2', 'cp', '-a', '/var/lib/registry/.', '/copy/',
+    ]);
+    assert.deepEqual(createContainerArgs({ name: 'c', image: 'registry:2', network: 'n', publish: ['127.0.0.1:5001:5000'] }), [
+      'container', 'create', '--name', 'c', '--publish', '127.0.0.1:5001:5000', '--network', 'n', 'registry:2',
+    ]);
+  });
+  test('network create (internal, driver options) and connect with an alias', () => {
+    assert.deepEqual(networkCreateArgs('n', { 'buildx-grader.run': 'x' }, { internal: true, driverOpts: { 'com.docker.network.bridge.inhibit_ipv4': 'true' } }), [
+      'network', 'create', '--internal', '--opt', 'com.docker.network.bridge.inhibit_ipv4=true', '--label', 'buildx-grader.run=x', 'n',
+    ]);
+    assert.deepEqual(networkCreateArgs('n', {}), ['network', 'create', 'n']);
+    assert.deepEqual(networkConnectArgs('n', 'c', ['registry7']), ['network', 'connect', '--alias', 'registry7', 'n', 'c']);
+  });
+  test('docker wait: the exit code on the last line', () => {
+    assert.equal(parseWait('137\n'), 137);
+    assert.equal(parseWait('0'), 0);
+    assert.equal(parseWait(''), undefined);
+    assert.equal(parseWait('Error response from daemon'), undefined);
+  });
+  test('run ids: optional prefix, always valid object names', () => {
+    const plain = newRunId(undefined, new Date('2026-03-04T05:06:07Z'));
+    assert.match(plain, /^260304050607-[a-z0-9]{1,6}$/);
+    assert.match(newRunId('sandbox'), /^sandbox-\d{12}-[a-z0-9]{1,6}$/);
+    for (const id of [plain, newRunId('test-flow'), `${newRunId('test-flow')}-12`]) assert.doesNotThrow(() => assertRunId(id));
+    assert.throws(() => assertRunId(''), InfraError);
   });
 });
 
