@@ -9,10 +9,10 @@ import { newRunId } from '../../grader/docker/docker.ts';
 import { leftovers, removeRun } from '../../grader/docker/run-resources.ts';
 import { RegistryClient } from '../../grader/registry/client.ts';
 import { run } from '../../grader/util/exec.ts';
-import { BASE, bonusStackSkip } from '../helpers/bonus-stack.ts';
+import { BASE, stackSkip } from '../helpers/stack.ts';
 
 const REPO = 's99656/pogoda';
-const skip = await bonusStackSkip();
+const skip = await stackSkip();
 
 const runId = newRunId('test-flow');
 const client = new RegistryClient({ retries: 0, timeoutMs: 10_000 });

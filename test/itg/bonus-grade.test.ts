@@ -7,9 +7,9 @@ import { DockerCli, newRunId, runContainerArgs } from '../../grader/docker/docke
 import { leftovers, runLabels } from '../../grader/docker/run-resources.ts';
 import { RegistryClient } from '../../grader/registry/client.ts';
 import { startRegistry7 } from '../../grader/registry/registry7.ts';
-import { BASE, bonusStackSkip } from '../helpers/bonus-stack.ts';
+import { BASE, stackSkip } from '../helpers/stack.ts';
 
-const skip = await bonusStackSkip({ sandboxImage: true });
+const skip = await stackSkip({ sandboxImage: true });
 
 describe('bonus: gradeBonus in the grader\'s registry7', { skip }, () => {
   test('example submission: script judged in the sandbox, grader\'s own test 202/404/bytes freed → pass', async () => {

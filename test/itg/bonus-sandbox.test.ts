@@ -12,9 +12,9 @@ import { newRunId } from '../../grader/docker/docker.ts';
 import { leftovers } from '../../grader/docker/run-resources.ts';
 import { InterruptedError } from '../../grader/errors.ts';
 import { RegistryClient } from '../../grader/registry/client.ts';
-import { BASE, bonusStackSkip } from '../helpers/bonus-stack.ts';
+import { BASE, stackSkip } from '../helpers/stack.ts';
 
-const skip = await bonusStackSkip({ sandboxImage: true });
+const skip = await stackSkip({ sandboxImage: true });
 
 const client = new RegistryClient({ retries: 0, timeoutMs: 10_000 });
 const common = {

@@ -6,9 +6,9 @@ import { describeSelfCheck, selfCheckRegistry7, SELF_CHECK_REPOSITORY } from '..
 import { newRunId } from '../../grader/docker/docker.ts';
 import { leftovers, removeRun } from '../../grader/docker/run-resources.ts';
 import { RegistryClient } from '../../grader/registry/client.ts';
-import { BASE, bonusStackSkip } from '../helpers/bonus-stack.ts';
+import { BASE, stackSkip } from '../helpers/stack.ts';
 
-const skip = await bonusStackSkip();
+const skip = await stackSkip();
 const client = new RegistryClient({ retries: 0, timeoutMs: 10_000 });
 const runIds: string[] = [];
 const student = (deleteEnabled: boolean) => {

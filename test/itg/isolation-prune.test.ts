@@ -13,9 +13,9 @@ import { resolveIsolation, type Isolation } from '../../grader/docker/isolation.
 import { RUN_LABEL } from '../../grader/docker/run-resources.ts';
 import { startRegistry7, type Registry7 } from '../../grader/registry/registry7.ts';
 import { run } from '../../grader/util/exec.ts';
+import { stackSkip } from '../helpers/stack.ts';
 
-const stackUp = (await run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 })).exitCode === 0;
-const skip = !stackUp && process.env.CI !== 'true' ? 'no Docker stack (run scripts/setup.sh)' : false;
+const skip = await stackSkip();
 
 const BASE = '127.0.0.1:5055/library/busybox:latest';
 const DOCKERFILE = `FROM ${BASE} AS build

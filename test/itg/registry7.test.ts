@@ -5,9 +5,9 @@ import { DockerCli, newRunId } from '../../grader/docker/docker.ts';
 import { RUN_LABEL } from '../../grader/docker/run-resources.ts';
 import { REGISTRY7_PREFIX, startRegistry7, useExistingRegistry, type Registry7 } from '../../grader/registry/registry7.ts';
 import { run } from '../../grader/util/exec.ts';
+import { stackSkip } from '../helpers/stack.ts';
 
-const stackUp = (await run('docker', ['version', '--format', '{{.Server.Version}}'], { timeoutMs: 10_000 })).exitCode === 0;
-const skip = !stackUp && process.env.CI !== 'true' ? 'no Docker stack (run scripts/setup.sh)' : false;
+const skip = await stackSkip();
 
 const docker = new DockerCli();
 const runId = `t${newRunId()}`;
