@@ -19,6 +19,10 @@ export const COMMANDS: Record<string, CommandEntry> = {
   inspect: { summary: 'sprawdza opublikowany obraz i obraz cache w rejestrze', load: () => import('./inspect.ts') },
   grade: { summary: 'ocenia jedną pracę: dwa budowania w pustych builderach, registry7, punkty, raporty', load: () => import('./grade.ts') },
   report: { summary: 'odtwarza raport (Markdown, PDF) z pliku results.json bez budowania', load: () => import('./report.ts') },
+  batch: { summary: 'ocenia całą grupę (katalog prac lub lista CSV): równolegle, z podsumowaniem i wznawianiem', load: () => import('./batch.ts') },
+  check: { summary: 'dla studenta: sprawdza własną pracę przed oddaniem i pokazuje, co poprawić', load: () => import('./check.ts') },
+  init: { summary: 'dla studenta: tworzy szkielet pliku submission.json', load: () => import('./init.ts') },
+  cleanup: { summary: 'usuwa pozostałości przerwanych ocen (kontenery, buildery, wolumeny, sieci)', load: () => import('./cleanup.ts') },
   doctor: { summary: 'sprawdza, czy są wszystkie składniki (Docker, buildx, arm64, Chromium)', load: () => import('./doctor.ts') },
 };
 

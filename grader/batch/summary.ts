@@ -1,0 +1,153 @@
+/** The batch summary: one row per student, as CSV (for spreadsheets) and Polish Markdown. Pure. */
+import { codeSpan, escapeInline, table } from '../report/escape.ts';
+import { formatDate, formatPoints } from '../report/labels.ts';
+import type { CheckId, CheckStatus, GradeResult } from '../results/types.ts';
+import type { Rubric } from '../rubric/load-rubric.ts';
+import { UTF8_BOM, toCsv } from './csv.ts';
+
+export type SummaryStatus = 'zaliczone' | 'niezaliczone' | 'nie do oceny' | 'brak wyniku';
+
+export interface SummaryInput {
+  /** The student's folder name in the output. */
+  key: string;
+  result?: GradeResult;
+}
+
+export interface SummaryRow {
+  key: string;
+  id: string;
+  name: string;
+  status: SummaryStatus;
+  /** Points per rubric check; null when the check could not be graded (or there is no result). */
+  points: Partial<Record<CheckId, number | null>>;
+  base: number | null;
+  bonus: number | null;
+  total: number | null;
+  max: number | null;
+  percent: number | null;
+  grade: string;
+  /** Why the student is "nie do oceny" (or has no result). */
+  cause?: string;
+}
+
+/** First line of summary.md: lets a later run recognise its own file. */
+export const SUMMARY_TITLE = '# Podsumowanie oceny – laboratorium 7 (Docker Buildx)';
+
+export function summaryRows(inputs: SummaryInput[], rubric: Rubric): SummaryRow[] {
+  return inputs.map(({ key, result }) => {
+    if (!result) {
+      return {
+        key, id: key, name: '', status: 'brak wyniku', points: {}, base: null, bonus: null, total: null, max: null, percent: null,
+        grade: 'Brak wyniku — praca nie została oceniona w tym przebiegu', cause: 'brak pliku results.json (przerwano albo pominięto)',
+      };
+    }
+    const points: SummaryRow['points'] = {};
+    for (const rule of rubric.checks) {
+      const c = result.checks.find((x) => x.id === rule.id);
+      points[rule.id] = !c || c.status === 'error' ? null : c.points ?? 0;
+    }
+    const s = result.score;
+    const status: SummaryStatus = result.needsRegrade ? 'nie do oceny' : s.passed === false || s.requiredFailed.length ? 'niezaliczone' : 'zaliczone';
+    const row: SummaryRow = {
+      key,
+      id: result.student.id,
+      name: result.student.name,
+      status,
+      points,
+      base: s.points,
+      bonus: s.bonusPoints,
+      total: round2(s.points + s.bonusPoints),
+      max: s.max,
+      percent: s.percent,
+      grade: s.grade,
+    };
+    if (status === 'nie do oceny') row.cause = causeOf(result);
+    return row;
+  });
+}
+
+/** The infrastructure faults behind a "nie do oceny", distinct messages, shortest first line each. */
+export function causeOf(result: GradeResult): string {
+  const messages = result.checks.filter((c) => c.status === 'error').map((c) => c.message.replace(/^Nie sprawdzano: /, ''));
+  return [...new Set(messages)].slice(0, 3).join('; ') || 'nieznana przyczyna';
+}
+
+/**
+ * summary.csv: UTF-8 with a BOM (spreadsheets on Polish Windows then read the diacritics
+ * right), comma-separated, RFC 4180 quoting, numbers with a decimal point, CRLF line ends.
+ */
+export function summaryCsv(rows: SummaryRow[], rubric: Rubric): string {
+  const ids = rubric.checks.map((c) => c.id);
+  const header = ['folder', 'student_id', 'name', 'status', ...ids, 'base_points', 'bonus_points', 'total', 'max', 'percent', 'grade', 'cause'];
+  const num = (n: number | null | undefined) => (n === null || n === undefined ? '' : String(n));
+  const body = rows.map((r) => [
+    r.key, r.id, r.name, r.status,
+    ...ids.map((id) => num(r.points[id])),
+    num(r.base), num(r.bonus), num(r.total), num(r.max), num(r.percent), r.grade, r.cause ?? '',
+  ]);
+  return UTF8_BOM + toCsv([header, ...body]);
+}
+
+export interface SummaryMeta {
+  generatedAt: string;
+  /** Shown in the "grade them again" hint. */
+  command?: string;
+}
+
+export function summaryMarkdown(rows: SummaryRow[], inputs: SummaryInput[], rubric: Rubric, meta: SummaryMeta): string {
+  const count = (s: SummaryStatus) => rows.filter((r) => r.status === s).length;
+  const parts: string[] = [SUMMARY_TITLE];
+  parts.push([
+    `**Rubryka:** ${escapeInline(rubric.title, 300)}`,
+    `**Utworzono:** ${formatDate(meta.generatedAt)}`,
+    `**Prace:** ${rows.length} — zaliczone: ${count('zaliczone')}, niezaliczone: ${count('niezaliczone')}, ` +
+      `nie do oceny: ${count('nie do oceny')}${count('brak wyniku') ? `, bez wyniku: ${count('brak wyniku')}` : ''}`,
+  ].join('  \n'));
+
+  parts.push('## Wyniki\n\n' + table(
+    ['Folder', 'Student', 'Nr albumu', 'Punkty', '%', 'Status'],
+    rows.map((r) => [
+      codeSpan(r.key, { inTable: true, max: 80 }),
+      escapeInline(r.name, 100) || '—',
+      codeSpan(r.id, { inTable: true, max: 40 }) || '—',
+      r.total === null ? '—' : `${formatPoints(r.total)} / ${formatPoints(r.max)}`,
+      r.percent === null ? '—' : formatPoints(r.percent),
+      r.status === 'zaliczone' ? '✔ zaliczone' : r.status === 'niezaliczone' ? '✘ niezaliczone' : `? ${r.status}`,
+    ]),
+    ['l', 'l', 'l', 'r', 'r', 'l'],
+  ));
+
+  const troubled = rows.filter((r) => r.status === 'nie do oceny' || r.status === 'brak wyniku');
+  if (troubled.length) {
+    const again = meta.command ? ` Ocenić je ponownie: ${codeSpan(meta.command)}.` : '';
+    parts.push(`## Nie do oceny\n\nTych prac nie dało się ocenić z przyczyn niezależnych od studenta (awaria infrastruktury, limit czasu, przerwanie).${again}\n\n` +
+      troubled.map((r) => `- ${codeSpan(r.key, { max: 80 })} ${escapeInline(r.name, 100)}: ${escapeInline(r.cause ?? r.grade, 600)}`).join('\n'));
+  }
+  const failed = rows.filter((r) => r.status === 'niezaliczone');
+  if (failed.length) {
+    parts.push('## Niezaliczone\n\n' + failed.map((r) => `- ${codeSpan(r.key, { max: 80 })} ${escapeInline(r.name, 100)}: ${escapeInline(r.grade, 600)}`).join('\n'));
+  }
+
+  parts.push('## Sprawdzenia\n\n' + table(
+    ['Sprawdzenie', 'Punkty', 'zaliczone', 'niezaliczone', 'pominięte', 'nie do oceny'],
+    rubric.checks.map((rule) => {
+      const tally: Record<CheckStatus, number> = { pass: 0, fail: 0, skip: 0, error: 0 };
+      for (const { result } of inputs) {
+        const c = result?.checks.find((x) => x.id === rule.id);
+        if (c) tally[c.status]++;
+      }
+      return [
+        `${codeSpan(rule.id, { inTable: true })} ${escapeInline(rule.title, 120)}`,
+        rule.bonus ? 'dodatkowe' : formatPoints(rule.points),
+        String(tally.pass), String(tally.fail), String(tally.skip), String(tally.error),
+      ];
+    }),
+    ['l', 'r', 'r', 'r', 'r', 'r'],
+  ));
+  parts.push('---\n\n_Szczegóły każdej pracy: `<folder>/raport.md` (i `raport.pdf`), dane: `<folder>/results.json`, logi budowania: `<folder>/logs/`._');
+  return parts.join('\n\n') + '\n';
+}
+
+function round2(n: number): number {
+  return Math.round((n + Number.EPSILON) * 100) / 100;
+}
