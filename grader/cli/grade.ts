@@ -96,7 +96,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     }
   }
   if (values.json) console.log(JSON.stringify(result, null, 2));
-  else printSummary(result, outDir);
+  else printSummary(result, outDir, formats);
   return exitCodeForChecks(result.checks);
 }
 
@@ -118,7 +118,7 @@ async function refuseForeignResults(outDir: string, force: boolean): Promise<voi
   throw new InputError(`${file} istnieje i nie został utworzony przez buildx-grader. Wskaż inny --out albo użyj --force.`);
 }
 
-function printSummary(result: GradeResult, outDir: string): void {
+function printSummary(result: GradeResult, outDir: string, formats: ReportFormat[]): void {
   console.log(`\n${result.student.name} (${result.student.id})`);
   printChecks(result.checks);
   for (const b of result.builds) {
@@ -127,5 +127,6 @@ function printSummary(result: GradeResult, outDir: string): void {
   }
   console.log(`\n${result.score.grade}`);
   if (result.needsRegrade) console.log('Uwaga: część sprawdzeń nie do oceny (awaria infrastruktury) — oceń ponownie.');
-  console.log(`Wyniki: ${path.relative(process.cwd(), outDir) || '.'}/ (results.json, raport.md, raport.pdf, logs/)`);
+  const files = ['results.json', ...formats.map((f) => `raport.${f}`), 'logs/'].join(', ');
+  console.log(`Wyniki: ${path.relative(process.cwd(), outDir) || '.'}/ (${files})`);
 }

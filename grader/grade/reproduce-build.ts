@@ -2,7 +2,7 @@
 import path from 'node:path';
 import type { BuildFacts } from '../checks/build-checks.ts';
 import { classifyBuild } from '../checks/build-failure.ts';
-import { parseBuildLogFile } from '../docker/build-log.ts';
+import { parseBuildLogFile, UNLABELLED_PLATFORM, type BuildLogAnalysis } from '../docker/build-log.ts';
 import { runBuild } from '../docker/build-runner.ts';
 import type { Isolation } from '../docker/isolation.ts';
 import type { BuildRecord } from '../results/types.ts';
@@ -39,11 +39,25 @@ export async function reproduceBuild(o: ReproduceOptions): Promise<BuildFacts> {
       timeoutMs: o.timeoutMs,
       signal: o.signal,
     });
-    const analysis = await parseBuildLogFile(logPath);
+    const analysis = labelSinglePlatform(await parseBuildLogFile(logPath), o.submission.build.platforms);
     return { outcome, analysis, verdict: classifyBuild(outcome, analysis), logFile };
   } finally {
     await builder.dispose();
   }
+}
+
+/**
+ * buildx prints no platform in the step titles of a single-platform build (`[build1 2/4]`), so
+ * the parser files them under `default`; they belong to the one platform that was built.
+ */
+export function labelSinglePlatform(analysis: BuildLogAnalysis, platforms: readonly string[]): BuildLogAnalysis {
+  const [only] = platforms;
+  if (platforms.length !== 1 || !only || analysis.platforms.some((p) => p.platform === only)) return analysis;
+  return {
+    ...analysis,
+    steps: analysis.steps.map((s) => (s.platform === null ? { ...s, platform: only } : s)),
+    platforms: analysis.platforms.map((p) => (p.platform === UNLABELLED_PLATFORM ? { ...p, platform: only } : p)),
+  };
 }
 
 export function buildRecord(n: 1 | 2, b: BuildFacts): BuildRecord {
