@@ -21,7 +21,8 @@
  * first print CACHED and later extract the layers for the next step (plain: `#11 CACHED`,
  * then `#11 extracting ... DONE`; tty: the last frame shows it without CACHED). It was a
  * cache hit either way, so "at least once" makes plain and tty logs of one build agree.
- * Such steps, and hits never marked CACHED, also have `extracted: true`.
+ * Such steps, and hits never marked CACHED, also have `extracted: true`; an extracted step
+ * that did not fail counts as cached (a step that runs never extracts under its own vertex).
  */
 
 import { createReadStream } from 'node:fs';
@@ -562,6 +563,9 @@ export function createBuildLogParser(): BuildLogParser {
         if (step.vertex === null && !step.done && step.error === null && !step.canceled) {
           step.done = (progress?.finished ?? false) || failed;
         }
+        // Layers extracted under a step's own vertex were loaded from cache: the step did not run.
+        // buildx sometimes shows such a hit only as the extraction, never as CACHED.
+        if (step.extracted && step.error === null) step.cached = true;
         return step;
       })
       .sort(compareSteps);
