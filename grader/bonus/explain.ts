@@ -4,7 +4,7 @@
  * Facts: shared/ENVIRONMENT.md, "Registry deletion facts" (distribution 2.8 = registry:2).
  */
 import type { DocLink } from '../results/types.ts';
-import { DOCS } from './docs.ts';
+import { DOCS } from '../checks/docs.ts';
 
 export type FindingKey =
   | 'registry-unreachable'

@@ -2,7 +2,7 @@
  * Check `bonus.registry7.delete`: builds the CheckResult from what the deletion flows
  * observed (grader/bonus/delete-flow.ts, grader/bonus/sandbox.ts). Pure: no I/O.
  */
-import { DOCS } from '../bonus/docs.ts';
+import { DOCS } from './docs.ts';
 import { explain, singleTagRecipe, type Explanation, type ExplainContext, type FindingKey } from '../bonus/explain.ts';
 import { formatBytes } from '../bonus/format.ts';
 import { judgeDeleteFlow, judgeScript, type BonusStatus, type RegistryOwner, type Verdict } from '../bonus/judge.ts';

@@ -1,5 +1,6 @@
 /** Polish texts of the report: statuses, check titles, lab stages, default documentation links. */
 import type { CheckId, CheckStatus, DocLink, GradeResult } from '../results/types.ts';
+import { DOCS } from '../checks/docs.ts';
 
 export const STATUS_LABEL: Record<CheckStatus, string> = {
   pass: 'zaliczone',
@@ -81,44 +82,17 @@ export const STAGES: Stage[] = [
   { heading: 'Zadanie dodatkowe – usuwanie obrazów z registry7', checks: ['bonus.registry7.delete'] },
 ];
 
-const D = {
-  multiPlatform: { title: 'Docker Docs: Multi-platform builds', url: 'https://docs.docker.com/build/building/multi-platform/' },
-  imagetools: {
-    title: 'Docker Docs: docker buildx imagetools inspect',
-    url: 'https://docs.docker.com/reference/cli/docker/buildx/imagetools/inspect/',
-  },
-  pushToRegistry: { title: 'Docker Docs: Exporters – push to registry', url: 'https://docs.docker.com/build/exporters/#push-to-registry' },
-  dockerContainerDriver: {
-    title: 'Docker Docs: Docker container driver',
-    url: 'https://docs.docker.com/build/builders/drivers/docker-container/',
-  },
-  registryCache: { title: 'Docker Docs: Registry cache', url: 'https://docs.docker.com/build/cache/backends/registry/' },
-  cacheMode: { title: 'Docker Docs: Cache storage backends – cache mode', url: 'https://docs.docker.com/build/cache/backends/#cache-mode' },
-  cacheSyntax: {
-    title: 'Docker Docs: Cache storage backends – command syntax',
-    url: 'https://docs.docker.com/build/cache/backends/#command-syntax',
-  },
-  cacheInvalidation: { title: 'Docker Docs: Build cache invalidation', url: 'https://docs.docker.com/build/cache/invalidation/' },
-  deleteApi: {
-    title: 'Registry HTTP API V2: Deleting an Image',
-    url: 'https://distribution.github.io/distribution/spec/api/#deleting-an-image',
-  },
-  garbageCollection: {
-    title: 'Distribution: Garbage collection',
-    url: 'https://distribution.github.io/distribution/about/garbage-collection/',
-  },
-} satisfies Record<string, DocLink>;
 
 /** Cited under a failed or ungradable check when the check itself named no page. */
 export const DEFAULT_DOCS: Record<CheckId, DocLink[]> = {
-  'image.multiplatform': [D.multiPlatform, D.imagetools],
-  'build.first': [D.dockerContainerDriver, D.pushToRegistry],
-  'build.index': [D.multiPlatform, D.imagetools],
-  'cache.published': [D.registryCache, D.cacheSyntax],
-  'cache.exported': [D.registryCache, D.cacheMode],
-  'cache.imported': [D.registryCache, D.cacheSyntax],
-  'cache.hit': [D.cacheInvalidation, D.cacheMode],
-  'bonus.registry7.delete': [D.deleteApi, D.garbageCollection],
+  'image.multiplatform': [DOCS.multiPlatform, DOCS.imagetools],
+  'build.first': [DOCS.dockerContainerDriver, DOCS.pushToRegistry],
+  'build.index': [DOCS.multiPlatform, DOCS.imagetools],
+  'cache.published': [DOCS.registryCache, DOCS.cacheSyntax],
+  'cache.exported': [DOCS.registryCache, DOCS.cacheMode],
+  'cache.imported': [DOCS.registryCache, DOCS.cacheSyntax],
+  'cache.hit': [DOCS.cacheInvalidation, DOCS.cacheMode],
+  'bonus.registry7.delete': [DOCS.deleteApi, DOCS.garbageCollection],
 };
 
 export const ISOLATION_LABEL: Record<NonNullable<GradeResult['environment']['isolation']>, string> = {
