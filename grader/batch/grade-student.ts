@@ -18,6 +18,7 @@ import type { Rubric } from '../rubric/load-rubric.ts';
 import { SUBMISSION_FILE, loadSubmission, type Submission } from '../submission/load-submission.ts';
 import { redact } from '../util/redact.ts';
 import { toolVersion } from '../version.ts';
+import { formatDuration } from '../util/duration.ts';
 import { cloneShallow } from './git-clone.ts';
 import { GRADESCOPE_FILE, toGradescope } from './gradescope.ts';
 import { removeLeftovers, scanLeftovers } from './leftovers.ts';
@@ -168,7 +169,7 @@ interface Verdict {
 function verdictOf(error: unknown, timedOut: boolean, timeoutMs: number): Verdict {
   const text = error instanceof Error ? error.message : String(error);
   if (timedOut) {
-    return { kind: 'timeout', message: `Przekroczono limit czasu oceny jednej pracy (${Math.round(timeoutMs / 60_000)} min); ocenę przerwano, a utworzone zasoby usunięto.` };
+    return { kind: 'timeout', message: `Przekroczono limit czasu oceny jednej pracy (${formatDuration(timeoutMs)}); ocenę przerwano, a utworzone zasoby usunięto.` };
   }
   if (error instanceof InputError) return { kind: 'manifest', message: redact(text), problems: error.problems.map(redact) };
   if (error instanceof SourceError) return { kind: 'source', message: redact(text) };

@@ -10,12 +10,12 @@ import { ExitCode, InputError } from '../errors.ts';
 import { closeBrowser } from '../report/browser.ts';
 import type { ReportFormat } from '../report/write-reports.ts';
 import { loadRubric } from '../rubric/load-rubric.ts';
-import { intFlag, parseFlags } from './args.ts';
+import { durationFlag, intFlag, parseFlags } from './args.ts';
 import type { CommandContext } from './commands.ts';
 
 const HELP = `Użycie: grader batch <katalog-prac | lista.csv> [-j N] [--out KATALOG] [--rubric PLIK]
                     [--resume | --force | --retry-errors] [--export gradescope]
-                    [--isolation auto|container|prune] [--timeout MINUTY] [--build-timeout MINUTY]
+                    [--isolation auto|container|prune] [--timeout CZAS] [--build-timeout CZAS]
                     [--format both|md|pdf|none] [--insecure HOST]...
 
 Ocenia wszystkie prace: każdy podkatalog z plikiem submission.json to jeden student,
@@ -36,8 +36,9 @@ Opcje:
   --retry-errors        oceń ponownie tylko prace „nie do oceny” (awaria infrastruktury)
   --force               oceń wszystkich od nowa, nadpisując wcześniejsze wyniki
   --export gradescope   zapisz też wyniki w formacie results.json Gradescope
-  --timeout MINUTY      limit czasu oceny jednej pracy (domyślnie 30)
-  --build-timeout MIN   limit jednego budowania (domyślnie 20, nie więcej niż --timeout)
+  --timeout CZAS        limit czasu oceny jednej pracy (domyślnie 30m)
+  --build-timeout CZAS  limit jednego budowania (domyślnie 20m, nie więcej niż --timeout)
+                        CZAS: 90s, 5m, 1h albo sama liczba minut
   --isolation, --rubric, --format, --insecure: jak w grader grade
 
 Bez --resume/--force/--retry-errors katalog z wcześniejszymi wynikami nie jest ruszany.
@@ -76,8 +77,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (!formats) throw new InputError(`Opcja --format przyjmuje both, md, pdf albo none; podano „${values.format}”.`);
   if (values.export !== undefined && values.export !== 'gradescope') throw new InputError(`Opcja --export przyjmuje tylko „gradescope”; podano „${values.export}”.`);
   const concurrency = intFlag(values.jobs, '--jobs', { min: 1, fallback: defaultConcurrency() });
-  const timeoutMin = intFlag(values.timeout, '--timeout', { min: 1, fallback: 30 });
-  const buildMin = Math.min(intFlag(values['build-timeout'], '--build-timeout', { min: 1, fallback: 20 }), timeoutMin);
+  const studentTimeoutMs = durationFlag(values.timeout, '--timeout', 30 * 60_000);
+  const buildTimeoutMs = Math.min(durationFlag(values['build-timeout'], '--build-timeout', 20 * 60_000), studentTimeoutMs);
   const rubric = await loadRubric(values.rubric);
   const outDir = path.resolve(values.out!);
 
@@ -90,8 +91,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       input, outDir, rubric, concurrency, mode,
       isolation: values.isolation as IsolationMode,
       insecureHosts: values.insecure ?? [],
-      buildTimeoutMs: buildMin * 60_000,
-      studentTimeoutMs: timeoutMin * 60_000,
+      buildTimeoutMs,
+      studentTimeoutMs,
       formats,
       exportGradescope: values.export === 'gradescope',
       signal: ctx.signal,

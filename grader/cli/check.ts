@@ -13,13 +13,13 @@ import { closeBrowser } from '../report/browser.ts';
 import { writeReports, type ReportFormat } from '../report/write-reports.ts';
 import { loadRubric } from '../rubric/load-rubric.ts';
 import { SUBMISSION_FILE, loadSubmission } from '../submission/load-submission.ts';
-import { intFlag, parseFlags } from './args.ts';
+import { durationFlag, parseFlags } from './args.ts';
 import type { CommandContext } from './commands.ts';
 import { exitCodeForChecks } from './output.ts';
 
 const HELP = `Użycie: grader check [katalog] [--quick] [--registry7 HOST:PORT [--allow-delete]]
                     [--out KATALOG] [--format both|md|pdf|none] [--isolation auto|container|prune]
-                    [--timeout MINUTY] [--insecure HOST]...
+                    [--timeout CZAS] [--insecure HOST]...
 
 Sprawdza Twoją pracę tak, jak zrobi to prowadzący: czyta submission.json (z katalogu,
 domyślnie bieżącego), sprawdza opublikowany obraz i cache, dwukrotnie odtwarza budowanie
@@ -33,6 +33,7 @@ Opcje:
   --allow-delete       razem z --registry7: usuń też naprawdę obraz cache z published.cache
   --out KATALOG        gdzie zapisać results.json i raport
   --format F           raporty: both (domyślnie), md, pdf albo none
+  --timeout CZAS       limit jednego budowania: 90s, 5m, 1h albo sama liczba minut (domyślnie 20m)
 
 Brak submission.json? Utwórz go: grader init
 
@@ -63,7 +64,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (!['auto', 'container', 'prune'].includes(values.isolation!)) throw new InputError(`Opcja --isolation przyjmuje auto, container albo prune; podano „${values.isolation}”.`);
   if (values.registry7 !== undefined && !/^[\w.-]+:\d+$/.test(values.registry7)) throw new InputError(`Opcja --registry7 oczekuje HOST:PORT, np. localhost:5000; podano „${values.registry7}”.`);
   if (values['allow-delete'] && !values.registry7) throw new InputError('Opcja --allow-delete działa tylko razem z --registry7 HOST:PORT.');
-  const timeoutMin = intFlag(values.timeout, '--timeout', { min: 1, fallback: 20 });
+  const buildTimeoutMs = durationFlag(values.timeout, '--timeout', 20 * 60_000);
 
   const exists = await stat(path.join(dir, SUBMISSION_FILE)).then(() => true, () => false);
   if (!exists) throw new InputError(`W katalogu ${path.resolve(dir)} nie ma pliku ${SUBMISSION_FILE}. Utwórz go: grader init ${dir === '.' ? '' : dir}`.trim());
@@ -76,7 +77,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     ? await quickCheck(sub, rubric, client, await readFile(sub.build.dockerfilePath, 'utf8'))
     : await gradeSubmission(sub, {
       outDir, rubric, isolation: values.isolation as IsolationMode, insecureHosts: values.insecure ?? [],
-      buildTimeoutMs: timeoutMin * 60_000, signal: ctx.signal,
+      buildTimeoutMs, signal: ctx.signal,
       onProgress: (m) => process.stderr.write(`… ${m}\n`),
     });
   await writeJsonAtomic(path.join(await ensureDir(outDir), 'results.json'), result);

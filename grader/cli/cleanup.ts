@@ -1,7 +1,8 @@
 /** `grader cleanup`: removes what killed grader runs left in Docker (never the base registry). */
-import { isEmpty, removeLeftovers, scanLeftovers, type Leftovers } from '../batch/leftovers.ts';
+import { belongsToRun, isEmpty, removeLeftovers, scanLeftovers, type Leftovers } from '../batch/leftovers.ts';
 import { DockerCli } from '../docker/docker.ts';
 import { ExitCode, InputError } from '../errors.ts';
+import { removeTempDirs, staleTempDirs } from '../util/temp-dir.ts';
 import { parseFlags } from './args.ts';
 import type { CommandContext } from './commands.ts';
 
@@ -11,6 +12,8 @@ Usuwa pozostałości przerwanych ocen: kontenery, sieci i wolumeny z etykietą
 buildx-grader.run, buildery buildx-grader-* (z ich kontenerami i wolumenami stanu)
 oraz kontenery registry7 buildx-grader-r7-*. Nigdy nie usuwa stałego rejestru
 bazowego buildx-grader-base (etykieta buildx-grader.role=base).
+Usuwa też katalogi tymczasowe buildx-grader-* (w katalogu tymczasowym systemu), ale tylko
+te z plikiem właściciela, którego proces oceny już nie działa.
 Uwaga: bez --run usuwa zasoby wszystkich przebiegów, także trwającej właśnie oceny.
 
 Opcje:
@@ -40,7 +43,8 @@ export async function run(argv: string[], _ctx: CommandContext): Promise<number>
     const part = await scanLeftovers(docker, scope);
     for (const k of Object.keys(found) as (keyof Leftovers)[]) found[k] = [...new Set([...found[k], ...part[k]])];
   }
-  if (isEmpty(found)) {
+  const temps = await staleTempDirs(values.run?.length ? { matchesRun: (id) => values.run!.some((r) => belongsToRun(id, r)) } : {});
+  if (isEmpty(found) && !temps.length) {
     console.log('Nie ma pozostałości po ocenach — nic do usunięcia.');
     return ExitCode.ok;
   }
@@ -49,13 +53,14 @@ export async function run(argv: string[], _ctx: CommandContext): Promise<number>
   for (const k of Object.keys(labels) as (keyof Leftovers)[]) {
     if (found[k].length) console.log(`${verb} — ${labels[k]}: ${found[k].join(', ')}`);
   }
+  if (temps.length) console.log(`${verb} — katalogi tymczasowe: ${temps.map((t) => t.dir).join(', ')}`);
   if (values['dry-run']) return ExitCode.ok;
-  const failed = await removeLeftovers(docker, found);
+  const failed = [...await removeLeftovers(docker, found), ...await removeTempDirs(temps)];
   if (failed.length) {
     console.log(`Nie udało się usunąć: ${failed.join(', ')}`);
     return ExitCode.infrastructure;
   }
-  const total = Object.values(found).reduce((a, l) => a + l.length, 0);
+  const total = Object.values(found).reduce((a, l) => a + l.length, 0) + temps.length;
   console.log(`Usunięto ${total} ${total === 1 ? 'obiekt' : total < 5 ? 'obiekty' : 'obiektów'}.`);
   return ExitCode.ok;
 }

@@ -10,13 +10,13 @@ import { writeReports, type ReportFormat } from '../report/write-reports.ts';
 import type { GradeResult } from '../results/types.ts';
 import { loadRubric } from '../rubric/load-rubric.ts';
 import { loadSubmission } from '../submission/load-submission.ts';
-import { intFlag, parseFlags } from './args.ts';
+import { durationFlag, parseFlags } from './args.ts';
 import type { CommandContext } from './commands.ts';
 import { exitCodeForChecks, printChecks } from './output.ts';
 
 const HELP = `Użycie: grader grade <katalog-pracy> [--out KATALOG] [--isolation auto|container|prune]
                     [--registry HOST:PORT] [--rubric PLIK] [--format md|pdf|both|none]
-                    [--timeout MINUTY] [--insecure HOST]... [--force] [--json]
+                    [--timeout CZAS] [--insecure HOST]... [--force] [--json]
 
 Ocenia jedną pracę: sprawdza opublikowany obraz i cache, dwukrotnie odtwarza
 budowanie w pustych builderach (budowanie 1 eksportuje cache do registry7,
@@ -31,7 +31,8 @@ Opcje:
                        (wtedy test usuwania jest pomijany)
   --rubric PLIK        rubryka (domyślnie rubrics/lab7.json)
   --format F           raporty: both (domyślnie), md, pdf albo none
-  --timeout MINUTY     limit czasu jednego budowania (domyślnie 20)
+  --timeout CZAS       limit czasu jednego budowania: 90s, 5m, 1h albo sama liczba
+                       minut (domyślnie 20m)
   --force              nadpisz pliki w KATALOGU, których nie utworzył grader
   --json               wypisz results.json na standardowe wyjście
 
@@ -67,7 +68,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   if (!ISOLATIONS.has(values.isolation!)) throw new InputError(`Opcja --isolation przyjmuje auto, container albo prune; podano „${values.isolation}”.`);
   const formats = FORMATS[values.format!];
   if (!formats) throw new InputError(`Opcja --format przyjmuje both, md, pdf albo none; podano „${values.format}”.`);
-  const timeoutMin = intFlag(values.timeout, '--timeout', { min: 1, fallback: 20 });
+  const buildTimeoutMs = durationFlag(values.timeout, '--timeout', 20 * 60_000);
   if (values.registry && !/^[\w.-]+(:\d+)?$/.test(values.registry)) throw new InputError(`Opcja --registry oczekuje HOST:PORT, podano „${values.registry}”.`);
 
   const submission = await loadSubmission(dir);
@@ -82,7 +83,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     isolation: values.isolation as IsolationMode,
     ...(values.registry ? { registry: values.registry } : {}),
     insecureHosts: values.insecure ?? [],
-    buildTimeoutMs: timeoutMin * 60_000,
+    buildTimeoutMs,
     signal: ctx.signal,
     onProgress: values.json ? log : (m) => log(m),
   });

@@ -2,11 +2,12 @@
  * The two isolation strategies (see isolation.ts) and the lock that serialises
  * builds on the docker driver across the process and across grader processes.
  */
-import { mkdtemp, open, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
+import { open, readFile, rm, stat, unlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError, InterruptedError } from '../errors.ts';
+import { makeTempDir } from '../util/temp-dir.ts';
 import { assertRunId, compareVersions, type DockerCli } from './docker.ts';
 import type { BuilderHandle, Isolation, PrepareOptions } from './isolation.ts';
 
@@ -63,7 +64,7 @@ export function createContainerIsolation(options: StrategyOptions & { image?: st
     reason: options.reason,
     async prepare(): Promise<BuilderHandle> {
       const name = `${BUILDER_PREFIX}${options.runId}-${++n}`;
-      const dir = await mkdtemp(path.join(tmpdir(), 'buildx-grader-bk-'));
+      const dir = await makeTempDir('bk-', options.runId);
       const configPath = path.join(dir, 'buildkitd.toml');
       let disposed = false;
       const dispose = async () => {

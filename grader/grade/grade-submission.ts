@@ -2,8 +2,7 @@
  * Grades one submission: what the student published, two reproduced builds in isolated
  * builders against the grader's registry7, the bonus deletion test, and the score.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { gradeBonus } from '../bonus/grade-bonus.ts';
 import { buildFirstCheck, cacheHitCheck, cacheImportedCheck, notRunCheck, type BuildFacts } from '../checks/build-checks.ts';
@@ -21,6 +20,7 @@ import type { CheckId, CheckResult, GradeResult } from '../results/types.ts';
 import { thresholdOf, type Rubric } from '../rubric/load-rubric.ts';
 import { score } from '../rubric/score.ts';
 import { DEFAULT_PLATFORMS, type Submission } from '../submission/load-submission.ts';
+import { makeTempDir } from '../util/temp-dir.ts';
 import { toolVersion } from '../version.ts';
 import { buildRecord, reproduceBuild } from './reproduce-build.ts';
 import { collectVersions } from './versions.ts';
@@ -48,7 +48,7 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
   const progress = o.onProgress ?? (() => {});
   const runId = o.runId ?? newRunId();
   await mkdir(path.join(o.outDir, 'logs'), { recursive: true });
-  const tmpDir = await mkdtemp(path.join(os.tmpdir(), 'buildx-grader-'));
+  const tmpDir = await makeTempDir('', runId);
   // Cleanup must run after Ctrl-C too, so the docker wrapper used for it carries no abort signal.
   const docker = new DockerCli();
   const client = new RegistryClient({ insecureHosts: o.insecureHosts ?? [], signal: o.signal });

@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import puppeteer, { type Browser } from 'puppeteer';
+import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { InfraError } from '../errors.ts';
 
 export type { Browser } from 'puppeteer';
@@ -87,11 +87,25 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> 
     });
     // Chromium may still be flushing the profile when it disconnects: retry, never fail on cleanup.
     browser.once('disconnected', () => void removeProfile(userDataDir));
+    withInitialPage.add(browser);
     return browser;
   } catch (error) {
     await removeProfile(userDataDir);
     throw new InfraError(`Nie udało się uruchomić Chromium (${executablePath}) do utworzenia raportu PDF.`, { cause: error });
   }
+}
+
+// Browsers launched here whose initial blank tab nobody has taken yet.
+const withInitialPage = new WeakSet<Browser>();
+
+/**
+ * The blank tab a browser from launchBrowser() starts with, once (later calls, and browsers
+ * launched elsewhere, give undefined): a PDF render can use it instead of opening another tab.
+ */
+export async function takeInitialPage(browser: Browser): Promise<Page | undefined> {
+  if (!withInitialPage.delete(browser)) return undefined;
+  const pages = await browser.pages().catch(() => []);
+  return pages.length === 1 && pages[0]!.url() === 'about:blank' ? pages[0] : undefined;
 }
 
 async function removeProfile(dir: string): Promise<void> {

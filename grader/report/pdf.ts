@@ -1,11 +1,11 @@
 /**
  * raport.pdf: Markdown → HTML → PDF in a page that cannot reach the network (CSP, every request
- * intercepted and aborted) and runs no scripts.
+ * intercepted and aborted) and runs no scripts. The configured page is kept for the next render.
  */
 import { rename, rm, writeFile } from 'node:fs/promises';
-import type { Browser, HTTPRequest } from 'puppeteer';
+import type { Browser, HTTPRequest, Page } from 'puppeteer';
 import { InfraError } from '../errors.ts';
-import { getBrowser } from './browser.ts';
+import { getBrowser, takeInitialPage } from './browser.ts';
 import { escapeHtml } from './escape.ts';
 import { htmlDocument, markdownToHtml } from './html.ts';
 
@@ -56,7 +56,74 @@ function toHtml(source: PdfSource): { html: string; footer?: string } {
   return { html: source.html, footer: source.footer };
 }
 
-/** Prints a complete HTML document to PDF bytes in a fresh, offline, script-less page. */
+/** What one render's page attempted to fetch (every request is aborted whether or not a render owns the page). */
+interface RequestLog {
+  attempted: number;
+  blocked: number;
+  urls: string[];
+  aborts: Promise<void>[];
+}
+
+/** A configured page (JS off, every request intercepted and aborted) and the render that owns it now. */
+interface PrintPage {
+  page: Page;
+  log?: RequestLog;
+}
+
+/**
+ * Idle configured pages per browser, at most MAX_IDLE_PAGES: sequential renders reuse one page
+ * instead of opening and closing a tab each (~150-200 ms); concurrent renders get a page each,
+ * and the extra ones are closed when they finish. A page whose render failed is closed, never reused.
+ */
+const idlePages = new WeakMap<Browser, PrintPage[]>();
+const MAX_IDLE_PAGES = 1;
+
+async function acquirePage(browser: Browser): Promise<PrintPage> {
+  const idle = idlePages.get(browser) ?? [];
+  idlePages.set(browser, idle);
+  for (let slot = idle.pop(); slot; slot = idle.pop()) if (!slot.page.isClosed()) return slot;
+  // A browser from launchBrowser() starts with one blank tab: render in it rather than open another.
+  const page = (await takeInitialPage(browser)) ?? (await browser.newPage());
+  const slot: PrintPage = { page };
+  // One listener for the page's lifetime; it charges each request to the render that owns the page.
+  page.on('request', (request: HTTPRequest) => {
+    const log = slot.log;
+    const abort = request.abort('blockedbyclient');
+    if (!log) {
+      abort.catch(() => undefined); // a request between renders: aborted, charged to none
+      return;
+    }
+    log.attempted++;
+    if (log.urls.length < 20) log.urls.push(request.url().slice(0, 200));
+    log.aborts.push(
+      abort.then(
+        () => void log.blocked++,
+        () => void log.blocked++, // already handled, or the page closed: it did not go out either way
+      ),
+    );
+  });
+  try {
+    await page.setJavaScriptEnabled(false);
+    await page.setRequestInterception(true);
+  } catch (error) {
+    await page.close().catch(() => undefined);
+    throw error;
+  }
+  return slot;
+}
+
+async function releasePage(browser: Browser, slot: PrintPage, reusable: boolean): Promise<void> {
+  slot.log = undefined;
+  const idle = idlePages.get(browser) ?? [];
+  if (reusable && !slot.page.isClosed() && browser.connected && idle.length < MAX_IDLE_PAGES) {
+    idle.push(slot);
+    idlePages.set(browser, idle);
+    return;
+  }
+  await slot.page.close().catch(() => undefined);
+}
+
+/** Prints a complete HTML document to PDF bytes in an offline, script-less page (reused between renders). */
 export async function printHtml(
   html: string,
   opts: PdfOptions & { footer?: string } = {},
@@ -64,25 +131,15 @@ export async function printHtml(
   const started = performance.now();
   const timeout = opts.timeoutMs ?? 60_000;
   const browser = opts.browser ?? (await getBrowser());
-  const page = await browser.newPage();
-  let attempted = 0;
-  let blocked = 0;
-  const blockedUrls: string[] = [];
-  const aborts: Promise<void>[] = [];
+  let slot: PrintPage | undefined;
+  let reusable = false;
   try {
-    await page.setJavaScriptEnabled(false);
-    await page.setRequestInterception(true);
-    // The document itself is written into about:blank, so every request is a subresource: abort all.
-    page.on('request', (request: HTTPRequest) => {
-      attempted++;
-      if (blockedUrls.length < 20) blockedUrls.push(request.url().slice(0, 200));
-      aborts.push(
-        request.abort('blockedbyclient').then(
-          () => void blocked++,
-          () => void blocked++, // already handled, or the page closed: it did not go out either way
-        ),
-      );
-    });
+    slot = await acquirePage(browser);
+    const log: RequestLog = { attempted: 0, blocked: 0, urls: [], aborts: [] };
+    slot.log = log;
+    const { page } = slot;
+    // The document is written into the page's current one (about:blank or the previous report), so
+    // every request is a subresource: all are aborted.
     await page.setContent(html, { waitUntil: 'load', timeout });
     const pdf = await page.pdf({
       format: 'A4',
@@ -91,24 +148,27 @@ export async function printHtml(
       headerTemplate: '<span></span>',
       footerTemplate: footerTemplate(opts.footer),
       margin: { top: '15mm', bottom: '17mm', left: '14mm', right: '14mm' },
+      // Untagged: ~25% faster to print and ~40% smaller; the report is read, not navigated by structure.
+      tagged: false,
       timeout,
     });
-    await Promise.all(aborts);
+    await Promise.all(log.aborts);
+    reusable = true;
     return {
       pdf,
       stats: {
         bytes: pdf.byteLength,
         durationMs: Math.round(performance.now() - started),
-        requestsAttempted: attempted,
-        requestsBlocked: blocked,
-        blockedUrls,
+        requestsAttempted: log.attempted,
+        requestsBlocked: log.blocked,
+        blockedUrls: log.urls,
       },
     };
   } catch (error) {
     if (error instanceof InfraError) throw error;
     throw new InfraError('Nie udało się utworzyć raportu PDF w Chromium.', { cause: error });
   } finally {
-    await page.close().catch(() => undefined);
+    if (slot) await releasePage(browser, slot, reusable);
   }
 }
 
