@@ -2,7 +2,7 @@
 import { belongsToRun, isEmpty, removeLeftovers, scanLeftovers, type Leftovers } from '../batch/leftovers.ts';
 import { DockerCli } from '../docker/docker.ts';
 import { ExitCode, InputError } from '../errors.ts';
-import { removeTempDirs, staleTempDirs } from '../util/temp-dir.ts';
+import { liveRunIds, removeTempDirs, staleTempDirs } from '../util/temp-dir.ts';
 import { parseFlags } from './args.ts';
 import type { CommandContext } from './commands.ts';
 
@@ -14,7 +14,7 @@ oraz kontenery registry7 buildx-grader-r7-*. Nigdy nie usuwa stałego rejestru
 bazowego buildx-grader-base (etykieta buildx-grader.role=base).
 Usuwa też katalogi tymczasowe buildx-grader-* (w katalogu tymczasowym systemu), ale tylko
 te z plikiem właściciela, którego proces oceny już nie działa.
-Uwaga: bez --run usuwa zasoby wszystkich przebiegów, także trwającej właśnie oceny.
+Bez --run pomija zasoby przebiegów, których proces oceny wciąż działa.
 
 Opcje:
   --dry-run   tylko wypisz, co zostałoby usunięte
@@ -42,6 +42,14 @@ export async function run(argv: string[], _ctx: CommandContext): Promise<number>
   for (const scope of scopes) {
     const part = await scanLeftovers(docker, scope);
     for (const k of Object.keys(found) as (keyof Leftovers)[]) found[k] = [...new Set([...found[k], ...part[k]])];
+  }
+  if (!values.run?.length) {
+    // A grade still running owns its objects: removing them would break it.
+    const live = await liveRunIds();
+    for (const id of live) {
+      const busy = await scanLeftovers(docker, id);
+      for (const k of Object.keys(found) as (keyof Leftovers)[]) found[k] = found[k].filter((n) => !busy[k].includes(n));
+    }
   }
   const temps = await staleTempDirs(values.run?.length ? { matchesRun: (id) => values.run!.some((r) => belongsToRun(id, r)) } : {});
   if (isEmpty(found) && !temps.length) {

@@ -32,8 +32,19 @@ export interface StaleOptions {
 
 /** Our temp dirs whose owning process is gone. */
 export async function staleTempDirs(o: StaleOptions = {}): Promise<StaleTempDir[]> {
-  const root = o.root ?? tmpdir();
   const alive = o.isAlive ?? processAlive;
+  return (await ownedTempDirs(o.root)).filter((d) => !alive(d.pid) && (!o.matchesRun || o.matchesRun(d.runId)));
+}
+
+/** Run ids of grader runs whose process is still alive: their Docker objects are in use. */
+export async function liveRunIds(o: Pick<StaleOptions, 'root' | 'isAlive'> = {}): Promise<string[]> {
+  const alive = o.isAlive ?? processAlive;
+  const ids = (await ownedTempDirs(o.root)).filter((d) => alive(d.pid)).map((d) => d.runId);
+  return [...new Set(ids.filter((id): id is string => Boolean(id)))];
+}
+
+/** Temp dirs of ours (right prefix, this user, a valid owner file). */
+async function ownedTempDirs(root: string = tmpdir()): Promise<StaleTempDir[]> {
   const uid = process.getuid?.();
   const names = await readdir(root).catch(() => [] as string[]);
   const out: StaleTempDir[] = [];
@@ -42,9 +53,7 @@ export async function staleTempDirs(o: StaleOptions = {}): Promise<StaleTempDir[
     const info = await lstat(dir).catch(() => undefined);
     if (!info?.isDirectory() || (uid !== undefined && info.uid !== uid)) continue;
     const owner = await readOwner(dir);
-    if (!owner || alive(owner.pid)) continue;
-    if (o.matchesRun && !o.matchesRun(owner.runId)) continue;
-    out.push({ dir, ...owner });
+    if (owner) out.push({ dir, ...owner });
   }
   return out;
 }

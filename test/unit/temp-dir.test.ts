@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { belongsToRun } from '../../grader/batch/leftovers.ts';
-import { OWNER_FILE, staleTempDirs } from '../../grader/util/temp-dir.ts';
+import { liveRunIds, OWNER_FILE, staleTempDirs } from '../../grader/util/temp-dir.ts';
 
 describe('staleTempDirs', async () => {
   const root = await mkdtemp(path.join(tmpdir(), 'bg-unit-temp-'));
@@ -31,5 +31,8 @@ describe('staleTempDirs', async () => {
   it('limits to a run', async () => {
     const found = await staleTempDirs({ root, isAlive, matchesRun: (id) => belongsToRun(id, 'r1') });
     assert.deepEqual(found.map((d) => path.basename(d.dir)), ['buildx-grader-dead1']);
+  });
+  it('names the runs still in progress, so cleanup spares their Docker objects', async () => {
+    assert.deepEqual(await liveRunIds({ root, isAlive }), ['r1-s2']);
   });
 });
