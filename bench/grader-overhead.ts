@@ -1,5 +1,6 @@
 /**
- * Grader overhead: `grader grade submissions/example --isolation prune` vs
+ * Grader overhead: `grader grade submissions/example --isolation prune --rubric bench/rubric-base.json
+ * --format none` vs
  * bench/plain-build.sh (the same two builds, flags, prune isolation, registry:2 and
  * imagetools check as a plain script). Runs alternate grader/script so drifting load on
  * the machine hits both alike; each run is timed from the moment it holds the shared
@@ -15,6 +16,8 @@ import { join, resolve } from 'node:path';
 import { ROOT, benchTempDir, hasGraderCommand, intFlag, isMain, median, printFigures, runChild, runLocked, seconds, skipped, tsxArgs, type Figure } from './common.ts';
 
 const TARGET_RATIO = 1.15;
+/** lab7 without the bonus check: gradeSubmission then runs no deletion test. */
+const BASE_RUBRIC = join(ROOT, 'bench/rubric-base.json');
 const FIGURE = 'grader overhead (grade vs plain script)';
 
 export interface OverheadOptions {
@@ -97,7 +100,11 @@ async function readGraderTimings(outDir: string): Promise<Pick<GraderRun, 'build
 }
 
 async function runGrader(submission: string, outDir: string): Promise<GraderRun> {
-  const args = tsxArgs(join(ROOT, 'grader/cli/main.ts'), ['grade', submission, '--out', outDir, '--isolation', 'prune']);
+  // The same work as the script: the base rubric (no bonus deletion test, which the script has no
+  // counterpart of) and no reports; results.json is still written.
+  const args = tsxArgs(join(ROOT, 'grader/cli/main.ts'), [
+    'grade', submission, '--out', outDir, '--isolation', 'prune', '--rubric', BASE_RUBRIC, '--format', 'none',
+  ]);
   const run = await runLocked(process.execPath, args);
   // 0 = all checks passed, 1 = a check failed: both are a complete grading run.
   if (run.exitCode !== 0 && run.exitCode !== 1) {

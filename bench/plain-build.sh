@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # The baseline for the grader-overhead figure: what the grader's reproduction does, as a
 # plain shell script. Starts its own registry:2 (delete enabled, loopback port chosen by
-# Docker, own volume), then twice: `docker buildx prune --all --force` on the `default`
-# builder (docker driver) and the lab's build with the grader's exact flags (see
-# buildArgv in grader/docker/build-runner.ts), then the manifest check with
+# Docker, own volume), then twice: `docker image rm` of the image and `docker buildx prune
+# --all --force` on the `default` builder (docker driver), the lab's build with the grader's
+# exact flags (buildArgv in grader/docker/build-runner.ts), and `docker image rm` again (the
+# grader's prune isolation, createPruneIsolation in grader/docker/builders.ts), then the manifest check with
 # `docker buildx imagetools inspect`, and removes the registry.
 #
 #   bash bench/plain-build.sh [SUBMISSION_DIR]      (default: submissions/example)
@@ -66,6 +67,10 @@ build_arg_flags=()
 for kv in $build_args; do build_arg_flags+=(--build-arg "$kv"); done
 
 for i in 1 2; do
+  # The grader's prune isolation (createPruneIsolation in grader/docker/builders.ts): the local
+  # copy of the image removed and the build cache emptied before each build, the image removed
+  # again after it (with the containerd store, --push also keeps the image locally).
+  docker image rm --force "$image" >/dev/null 2>&1 || true
   docker buildx prune --builder default --all --force >/dev/null
   phase "prune-$i"
   docker buildx build --builder default --progress=plain --platform "$platforms" \
@@ -75,6 +80,8 @@ for i in 1 2; do
     --metadata-file "$work/metadata-$i.json" \
     "$submission" >"$work/build-$i.log" 2>&1 || { tail -n 30 "$work/build-$i.log" >&2; exit 1; }
   phase "build-$i"
+  docker image rm --force "$image" >/dev/null 2>&1 || true
+  phase "rmi-$i"
 done
 
 # The checks the grader makes on the result, in their plainest form.

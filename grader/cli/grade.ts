@@ -5,8 +5,7 @@ import type { IsolationMode } from '../docker/isolation.ts';
 import { ExitCode, InputError } from '../errors.ts';
 import { gradeSubmission } from '../grade/grade-submission.ts';
 import { writeJsonAtomic } from '../grade/write-json.ts';
-import { closeBrowser } from '../report/browser.ts';
-import { writeReports, type ReportFormat } from '../report/write-reports.ts';
+import type { ReportFormat } from '../report/write-reports.ts';
 import type { GradeResult } from '../results/types.ts';
 import { loadRubric } from '../rubric/load-rubric.ts';
 import { loadSubmission } from '../submission/load-submission.ts';
@@ -90,10 +89,12 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   await writeJsonAtomic(path.join(outDir, 'results.json'), result);
   if (formats.length) {
     log('piszę raporty');
+    // Loaded only now: the report chain pulls in puppeteer (~0.5 s of start-up), useless with --format none.
+    const { writeReports } = await import('../report/write-reports.ts');
     try {
       await writeReports(result, outDir, { formats, force: values.force! });
     } finally {
-      await closeBrowser();
+      if (formats.includes('pdf')) await (await import('../report/browser.ts')).closeBrowser();
     }
   }
   if (values.json) console.log(JSON.stringify(result, null, 2));

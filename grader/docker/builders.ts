@@ -20,7 +20,8 @@ interface StrategyOptions {
   docker: DockerCli;
   runId: string;
   reason: string;
-  insecureRegistries: string[];
+  /** May still be pending (registry7 starting) when the strategy is chosen; read on prepare(). */
+  insecureRegistries: string[] | Promise<string[]>;
   signal?: AbortSignal;
   lockPath?: string;
 }
@@ -83,7 +84,7 @@ export function createContainerIsolation(options: StrategyOptions & { image?: st
         }
       };
       try {
-        await writeFile(configPath, buildkitdConfig(options.insecureRegistries));
+        await writeFile(configPath, buildkitdConfig(await options.insecureRegistries));
         const buildx = await docker.buildxVersion();
         await docker.ok(
           buildxCreateArgs({ name, configPath, image: options.image, buildxVersion: buildx.version }),

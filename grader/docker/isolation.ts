@@ -33,8 +33,11 @@ export interface Isolation {
 export interface ResolveIsolationOptions {
   docker: DockerCli;
   runId: string;
-  /** Registries BuildKit must reach over plain HTTP (registry7, the base registry). */
-  insecureRegistries: string[];
+  /**
+   * Registries BuildKit must reach over plain HTTP (registry7, the base registry). A promise lets
+   * the strategy be chosen while registry7 is still starting; it is read on prepare().
+   */
+  insecureRegistries: string[] | Promise<string[]>;
   /** Platforms the builds need; the builder must list them all. */
   platforms?: string[];
   signal?: AbortSignal;
@@ -73,14 +76,13 @@ export async function resolveIsolation(mode: IsolationMode, options: ResolveIsol
 
 /** The docker driver can build several platforms and export registry cache only on the containerd store. */
 async function assertPruneCapable(docker: DockerCli, platforms: string[]): Promise<void> {
-  const info = await docker.info();
+  const [info, builder] = await Promise.all([docker.info(), docker.inspectBuilder('default')]);
   if (!info.containerdStore) {
     throw new InfraError(
       'Strategia prune wymaga magazynu obrazów containerd (sterownik docker nie zbuduje obrazu wieloplatformowego ' +
       'ani nie wyeksportuje cache do rejestru). Włącz "containerd-snapshotter" w /etc/docker/daemon.json: npm run setup',
     );
   }
-  const builder = await docker.inspectBuilder('default');
   if (!builder || builder.driver !== 'docker') {
     throw new InfraError(`Builder „default” nie używa sterownika docker (jest: ${builder?.driver ?? 'brak'}).`);
   }

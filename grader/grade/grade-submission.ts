@@ -42,7 +42,18 @@ export interface GradeOptions {
 /** The lab requires both platforms, whatever the student's build asked for. */
 const REQUIRED_PLATFORMS: readonly string[] = DEFAULT_PLATFORMS;
 
-const REPRODUCTION_CHECKS: CheckId[] = ['build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit', 'bonus.registry7.delete'];
+const BONUS_CHECK: CheckId = 'bonus.registry7.delete';
+const REPRODUCTION_CHECKS: CheckId[] = ['build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit', BONUS_CHECK];
+
+/** The rubric decides what is graded: without the deletion check in it, the deletion test is not run. */
+export function gradesBonus(rubric: Rubric): boolean {
+  return rubric.checks.some((c) => c.id === BONUS_CHECK);
+}
+
+/** The reproduction's checks this rubric grades. */
+function reproductionChecks(rubric: Rubric): CheckId[] {
+  return REPRODUCTION_CHECKS.filter((id) => id !== BONUS_CHECK || gradesBonus(rubric));
+}
 
 export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise<GradeResult> {
   const progress = o.onProgress ?? (() => {});
@@ -55,34 +66,44 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
   const dockerfileText = await readFile(sub.build.dockerfilePath, 'utf8');
   const stages = stagesOf(dockerfileText);
   const checks: CheckResult[] = [];
-  const environment: GradeResult['environment'] = { versions: await collectVersions(docker) };
+  // Independent of each other: the tool versions, the published image, starting registry7, choosing the isolation.
+  const versions = collectVersions(docker);
+  const environment: GradeResult['environment'] = { versions: {} };
   let reproduced: GradeResult['reproduced'];
   const builds: GradeResult['builds'] = [];
 
   try {
     progress('sprawdzam opublikowany obraz i cache');
-    checks.push(...(await publishedChecks(client, sub, stages.length)));
+    const published = publishedChecks(client, sub, stages.length);
+    progress(o.registry ? `używam rejestru ${o.registry}` : 'uruchamiam registry7');
+    const starting = o.registry ? useExistingRegistry(o.registry) : startRegistry7({ docker, runId });
+    starting.catch(() => undefined); // awaited below; a failure there becomes infra checks
+    // The strategy's checks (docker info, the builder) need only registry7's address, read on prepare().
+    const insecureRegistries = starting.then((r) => [r.host, ...loopbackHostsOf(stages.map((s) => s.base))]);
+    insecureRegistries.catch(() => undefined);
+    const isolating = resolveIsolation(o.isolation, { docker, runId, insecureRegistries, platforms: sub.build.platforms });
+    isolating.catch(() => undefined);
+    try {
+      checks.push(...(await published));
+    } catch (error) {
+      await starting.then((r) => r.stop(), () => undefined);
+      throw error;
+    }
 
     let registry7: Registry7 | undefined;
     try {
-      progress(o.registry ? `używam rejestru ${o.registry}` : 'uruchamiam registry7');
-      registry7 = o.registry ? await useExistingRegistry(o.registry) : await startRegistry7({ docker, runId });
+      registry7 = await starting;
       environment.registry7 = registry7.host;
       const repo = `${registry7.host}/${sub.student.id}/lab7`;
       reproduced = { image: `${repo}:multiarch`, cache: `${repo}:buildcache` };
-      const isolation = await resolveIsolation(o.isolation, {
-        docker,
-        runId,
-        insecureRegistries: [registry7.host, ...loopbackHostsOf(stages.map((s) => s.base))],
-        platforms: sub.build.platforms,
-      });
+      const isolation = await isolating;
       environment.isolation = isolation.kind;
       environment.isolationReason = isolation.reason;
       checks.push(...(await reproduction(sub, o, { client, registry7, isolation, tmpDir, stageCount: stages.length, ...reproduced }, builds, progress)));
     } catch (error) {
       if (!(error instanceof InfraError) || o.signal.aborted) throw error;
       // registry7 or the builder could not be set up: nothing of the reproduction is gradable.
-      for (const id of REPRODUCTION_CHECKS) if (!checks.some((c) => c.id === id)) checks.push(infraCheck(id, error, 'przygotować registry7 i buildera'));
+      for (const id of reproductionChecks(o.rubric)) if (!checks.some((c) => c.id === id)) checks.push(infraCheck(id, error, 'przygotować registry7 i buildera'));
     } finally {
       progress('sprzątam (registry7, buildery)');
       await registry7?.stop();
@@ -91,6 +112,7 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
     await rm(tmpDir, { recursive: true, force: true });
   }
   if (o.signal.aborted) throw new InterruptedError('Ocenę przerwano.');
+  environment.versions = await versions;
 
   const scored = score(checks, o.rubric);
   return {
@@ -157,8 +179,8 @@ async function reproduction(
   const checks: CheckResult[] = [buildFirstCheck(first)];
   if (first.verdict.kind !== 'ok') {
     const why = first.verdict.kind === 'infra' ? 'budowanie 1 przerwała awaria infrastruktury' : 'pierwsze budowanie nie powiodło się';
-    for (const id of REPRODUCTION_CHECKS.slice(1)) {
-      checks.push(first.verdict.kind === 'infra' && id !== 'bonus.registry7.delete' ? { ...buildFirstCheck(first), id } : notRunCheck(id, why));
+    for (const id of reproductionChecks(o.rubric).slice(1)) {
+      checks.push(first.verdict.kind === 'infra' && id !== BONUS_CHECK ? { ...buildFirstCheck(first), id } : notRunCheck(id, why));
     }
     return checks;
   }
@@ -174,7 +196,9 @@ async function reproduction(
   checks.push(cacheImportedCheck(second, ctx.cache));
   checks.push(cacheHitCheck(second, REQUIRED_PLATFORMS, thresholdOf(o.rubric, 'cache.hit.minRatio', 0.8)));
 
-  if (cacheVerdict.check.status === 'pass') {
+  if (!gradesBonus(o.rubric)) {
+    // Not in the rubric: no deletion test, no check.
+  } else if (cacheVerdict.check.status === 'pass') {
     progress('zadanie dodatkowe: usuwanie obrazu cache z registry7');
     checks.push(await gradeBonus({
       client: ctx.client,

@@ -156,6 +156,8 @@ export async function waitForRegistry(
   const doFetch = options.fetch ?? fetch;
   const deadline = Date.now() + (options.readyTimeoutMs ?? 30_000);
   let last = 'brak odpowiedzi';
+  // registry:2 listens within a few hundred ms of `docker run`: poll often at first, then back off.
+  let pauseMs = 20;
   while (Date.now() < deadline) {
     if (options.signal?.aborted) throw new InterruptedError('Przerwano oczekiwanie na rejestr.');
     try {
@@ -166,7 +168,8 @@ export async function waitForRegistry(
     } catch (error) {
       last = error instanceof Error ? ((error.cause as Error | undefined)?.message ?? error.message) : String(error);
     }
-    await sleep(250);
+    await sleep(pauseMs);
+    pauseMs = Math.min(250, pauseMs * 2);
   }
   throw new InfraError(`Rejestr http://${host}/v2/ nie odpowiada (${last}).`);
 }

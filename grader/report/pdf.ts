@@ -34,8 +34,8 @@ export const PDF_TITLE_PREFIX = 'buildx-grader raport';
 
 /** Renders the source to a PDF file (written atomically) and reports what the page tried to fetch. */
 export async function renderPdf(source: PdfSource, outPath: string, opts: PdfOptions = {}): Promise<PdfStats> {
-  const { html, footer } = toHtml(source);
-  const { pdf, stats } = await printHtml(html, { ...opts, footer });
+  const { html, footer, ownHead } = toHtml(source);
+  const { pdf, stats } = await print(html, { ...opts, footer }, ownHead);
   const tmp = `${outPath}.${process.pid}.tmp`;
   try {
     await writeFile(tmp, pdf);
@@ -47,13 +47,14 @@ export async function renderPdf(source: PdfSource, outPath: string, opts: PdfOpt
   return stats;
 }
 
-function toHtml(source: PdfSource): { html: string; footer?: string } {
-  if (typeof source === 'string') return { html: htmlDocument(markdownToHtml(source), { title: PDF_TITLE_PREFIX }) };
+/** ownHead: the document is htmlDocument()'s (its <head> is the same for every report but the title). */
+function toHtml(source: PdfSource): { html: string; footer?: string; ownHead: boolean } {
+  if (typeof source === 'string') return { html: htmlDocument(markdownToHtml(source), { title: PDF_TITLE_PREFIX }), ownHead: true };
   if ('markdown' in source) {
     const title = source.title ?? PDF_TITLE_PREFIX;
-    return { html: htmlDocument(markdownToHtml(source.markdown), { title }), footer: source.footer };
+    return { html: htmlDocument(markdownToHtml(source.markdown), { title }), footer: source.footer, ownHead: true };
   }
-  return { html: source.html, footer: source.footer };
+  return { html: source.html, footer: source.footer, ownHead: false };
 }
 
 /** What one render's page attempted to fetch (every request is aborted whether or not a render owns the page). */
@@ -68,6 +69,10 @@ interface RequestLog {
 interface PrintPage {
   page: Page;
   log?: RequestLog;
+  /** What the page holds: its initial about:blank, or the last report's document (own head or not). */
+  holds: 'blank' | 'own' | 'other';
+  /** Documents written since the last about:blank. */
+  writes: number;
 }
 
 /**
@@ -77,6 +82,8 @@ interface PrintPage {
  */
 const idlePages = new WeakMap<Browser, PrintPage[]>();
 const MAX_IDLE_PAGES = 1;
+/** A fresh about:blank at least this often, so nothing a document keeps across document.open() piles up. */
+const MAX_WRITES_PER_DOCUMENT = 32;
 
 async function acquirePage(browser: Browser): Promise<PrintPage> {
   const idle = idlePages.get(browser) ?? [];
@@ -84,7 +91,7 @@ async function acquirePage(browser: Browser): Promise<PrintPage> {
   for (let slot = idle.pop(); slot; slot = idle.pop()) if (!slot.page.isClosed()) return slot;
   // A browser from launchBrowser() starts with one blank tab: render in it rather than open another.
   const page = (await takeInitialPage(browser)) ?? (await browser.newPage());
-  const slot: PrintPage = { page };
+  const slot: PrintPage = { page, holds: 'blank', writes: 0 };
   // One listener for the page's lifetime; it charges each request to the render that owns the page.
   page.on('request', (request: HTTPRequest) => {
     const log = slot.log;
@@ -124,9 +131,14 @@ async function releasePage(browser: Browser, slot: PrintPage, reusable: boolean)
 }
 
 /** Prints a complete HTML document to PDF bytes in an offline, script-less page (reused between renders). */
-export async function printHtml(
+export function printHtml(html: string, opts: PdfOptions & { footer?: string } = {}): Promise<{ pdf: Uint8Array; stats: PdfStats }> {
+  return print(html, opts, false);
+}
+
+async function print(
   html: string,
-  opts: PdfOptions & { footer?: string } = {},
+  opts: PdfOptions & { footer?: string },
+  ownHead: boolean,
 ): Promise<{ pdf: Uint8Array; stats: PdfStats }> {
   const started = performance.now();
   const timeout = opts.timeoutMs ?? 60_000;
@@ -135,11 +147,20 @@ export async function printHtml(
   let reusable = false;
   try {
     slot = await acquirePage(browser);
+    const { page } = slot;
+    // setContent() writes into the current document (document.open), which keeps that document's
+    // state, its CSP among it. Two of htmlDocument()'s documents carry the same head, so one can
+    // follow another; anything else starts from a fresh about:blank.
+    if (slot.holds === 'other' || (slot.holds === 'own' && !ownHead) || slot.writes >= MAX_WRITES_PER_DOCUMENT) {
+      await page.goto('about:blank', { waitUntil: 'load', timeout });
+      slot.holds = 'blank';
+      slot.writes = 0;
+    }
     const log: RequestLog = { attempted: 0, blocked: 0, urls: [], aborts: [] };
     slot.log = log;
-    const { page } = slot;
-    // The document is written into the page's current one (about:blank or the previous report), so
-    // every request is a subresource: all are aborted.
+    slot.holds = ownHead ? 'own' : 'other';
+    slot.writes++;
+    // The document is written into about:blank (or a report's document), so every request is a subresource: all are aborted.
     await page.setContent(html, { waitUntil: 'load', timeout });
     const pdf = await page.pdf({
       format: 'A4',

@@ -5,7 +5,10 @@ import { InputError } from '../errors.ts';
 import type { GradeResult } from '../results/types.ts';
 import type { Browser } from './browser.ts';
 import { REPORT_TITLE, renderMarkdown } from './markdown.ts';
-import { PDF_TITLE_PREFIX, renderPdf, type PdfStats } from './pdf.ts';
+import type { PdfStats } from './pdf.ts';
+
+/** pdf.ts pulls in puppeteer: loaded only when a PDF is written or checked. */
+const pdfModule = () => import('./pdf.ts');
 
 export type ReportFormat = 'md' | 'pdf';
 
@@ -49,6 +52,7 @@ export async function writeReports(result: GradeResult, outDir: string, opts: Wr
   }
   if (paths.pdf) {
     const id = asciiOnly(result.student?.id ?? '');
+    const { PDF_TITLE_PREFIX, renderPdf } = await pdfModule();
     written.pdf = await renderPdf(
       {
         markdown,
@@ -86,6 +90,7 @@ async function isOursOrMissing(path: string, format: ReportFormat): Promise<bool
     const tailStart = Math.max(0, stat.size - window);
     const tail = await handle.read(Buffer.alloc(window), 0, window, tailStart);
     const text = head.buffer.subarray(0, head.bytesRead).toString('latin1') + tail.buffer.subarray(0, tail.bytesRead).toString('latin1');
+    const { PDF_TITLE_PREFIX } = await pdfModule();
     return text.startsWith('%PDF-') && text.includes(`/Title (${PDF_TITLE_PREFIX}`);
   } finally {
     await handle.close();

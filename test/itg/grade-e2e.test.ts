@@ -278,6 +278,22 @@ describe('grader grade end to end (real Docker, buildx, registry7)', { skip, tim
     assert.match(row, /brak cache w rejestrze/);
   });
 
+  it('a rubric without the bonus check grades no bonus: no deletion test, no bonus check, 100%', async () => {
+    const out = await newOutDir('no-bonus');
+    const r = await grade(EXAMPLE, '--out', out, '--rubric', path.join(ROOT, 'bench/rubric-base.json'), '--format', 'none');
+    ourRegistry7 = await registry7Of(out);
+    assert.equal(r.code, 0, describeRun(r));
+    const result = await readResults(out);
+    assert.equal(result.rubric.id, 'lab7-base');
+    assert.deepEqual(result.checks.map((c) => [c.id, c.status]), [
+      'image.multiplatform', 'cache.published', 'build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit',
+    ].map((id) => [id, 'pass']));
+    assert.equal(result.score.percent, 100);
+    assert.equal(result.score.bonusMax, 0);
+    assert.doesNotMatch(r.stderr, /zadanie dodatkowe/, 'the deletion test ran');
+    assert.ok(!existsSync(path.join(out, 'raport.md')) && !existsSync(path.join(out, 'raport.pdf')), '--format none wrote a report');
+  });
+
   it('a failing RUN fails build.first with the error excerpt, skips the rest, exit 1, results.json written', async () => {
     const out = await newOutDir('run-fails');
     const r = await grade(path.join(FIXTURES, 'run-fails'), '--out', out, '--format', 'md');

@@ -8,6 +8,7 @@ import { ExitCode, exitCodeOf, InputError } from '../../grader/errors.ts';
 import { CHECK_IDS, type CheckId, type CheckResult, type CheckStatus } from '../../grader/results/types.ts';
 import { DEFAULT_RUBRIC, loadRubric, parseRubric, thresholdOf, type Rubric } from '../../grader/rubric/load-rubric.ts';
 import { score } from '../../grader/rubric/score.ts';
+import { gradesBonus } from '../../grader/grade/grade-submission.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LAB7 = path.join(repoRoot, 'rubrics', 'lab7.json');
@@ -56,6 +57,17 @@ describe('loadRubric', () => {
 
   it('is the default rubric', async () => {
     assert.equal(DEFAULT_RUBRIC, LAB7);
+  });
+
+  it('bench/rubric-base.json is lab7 without the bonus: the grader then runs no deletion test', async () => {
+    const base = await loadRubric(path.join(repoRoot, 'bench', 'rubric-base.json'));
+    assert.deepEqual(base.checks.map((c) => c.id), BASE);
+    assert.equal(base.bonus, undefined);
+    assert.equal(gradesBonus(base), false);
+    assert.equal(gradesBonus(await loadRubric(LAB7)), true);
+    const scored = score(results('pass').filter((r) => r.id !== 'bonus.registry7.delete'), base);
+    assert.deepEqual(scored.checks.map((c) => c.id), BASE);
+    assert.equal(scored.score.percent, 100);
   });
 
   it('rejects an unknown check id with a Polish message (exit code 2)', async () => {
