@@ -11,10 +11,21 @@ const OSC = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g;
 const ESC2 = /\x1b[@-Z\\-_]?/g;
 // Other C0 controls except tab; `\r` is handled before this runs.
 const CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/g;
+// Same class without `g`: `test()` on a global regex would carry lastIndex between calls.
+const HAS_CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 
-/** Removes ANSI escape sequences and other control characters. */
+/**
+ * Removes ANSI escape sequences and other control characters. The passes run in this
+ * order (one removal can expose the next), but a pass is skipped when the character its
+ * pattern must start with is absent: that is what makes a plain line cheap.
+ */
 export function stripAnsi(text: string): string {
-  return text.replace(CSI, '').replace(OSC, '').replace(ESC2, '').replace(CONTROL, '');
+  if (text.includes('\x1b')) {
+    text = text.replace(CSI, '');
+    if (text.includes('\x1b]')) text = text.replace(OSC, '');
+    if (text.includes('\x1b')) text = text.replace(ESC2, '');
+  }
+  return HAS_CONTROL.test(text) ? text.replace(CONTROL, '') : text;
 }
 
 /**
@@ -24,7 +35,16 @@ export function stripAnsi(text: string): string {
  */
 export function normalizeLine(raw: string): string {
   let text = raw.length > MAX_LINE_CHARS * 2 ? raw.slice(0, MAX_LINE_CHARS * 2) : raw;
-  text = text.replace(CSI_COLUMN, '\r');
+  // Fast path (plain logs): ESC and `\r` are both in HAS_CONTROL, so without any control
+  // character every step below except the trim is a no-op.
+  if (HAS_CONTROL.test(text)) text = resolveTerminal(text);
+  text = text.trimEnd();
+  return text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) : text;
+}
+
+/** The slow part of normalizeLine: column moves and carriage returns, then stripAnsi. */
+function resolveTerminal(text: string): string {
+  if (text.includes('\x1b')) text = text.replace(CSI_COLUMN, '\r');
   if (text.includes('\r')) {
     const segments = text.split('\r');
     let chosen = '';
@@ -37,8 +57,17 @@ export function normalizeLine(raw: string): string {
     }
     text = chosen;
   }
-  text = stripAnsi(text).trimEnd();
-  return text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) : text;
+  return stripAnsi(text);
+}
+
+/**
+ * A copy of `text` that does not share memory with the string it was cut from. V8 makes
+ * a substring a view of its parent: a line sliced from a 1 MiB read chunk and kept as
+ * evidence would otherwise keep the whole chunk alive. Use it for every string the parser
+ * keeps beyond the current line.
+ */
+export function keep(text: string): string {
+  return (' ' + text).slice(1);
 }
 
 /** A parsed `[linux/arm64 build1 4/5]` label. */
@@ -50,6 +79,7 @@ export interface StepLabel {
   indexNumber: number | null;
 }
 
+const BLANKS = /\s+/;
 const PLATFORM_TOKEN = /^[a-z0-9]+\/[a-z0-9_.]+(?:\/[a-z0-9_.]+)?(?:->[a-z0-9_./]+)?$/;
 const INDEX_TOKEN = /^(\d+)\/(\d+)$/;
 
@@ -58,7 +88,7 @@ const INDEX_TOKEN = /^(\d+)\/(\d+)$/;
  * width of the total (`[build1  2/12]`), so tokens are split on any run of spaces.
  */
 export function parseStepLabel(inside: string): StepLabel {
-  const tokens = inside.trim().split(/\s+/).filter((token) => token !== '');
+  const tokens = inside.trim().split(BLANKS).filter((token) => token !== '');
   let platform: string | null = null;
   let stage: string | null = null;
   let index: string | null = null;
@@ -92,9 +122,12 @@ function targetPlatform(token: string): string {
   return `${os}/${target}`;
 }
 
+const LABEL = /^\[([^\]]+)\]\s?(.*)$/;
+
 /** `[label] rest` at the start of a vertex name. Null when there is no closed label. */
 export function splitLabel(name: string): { label: string; rest: string } | null {
-  const match = /^\[([^\]]+)\]\s?(.*)$/.exec(name);
+  if (!name.startsWith('[')) return null;
+  const match = LABEL.exec(name);
   if (!match) return null;
   return { label: match[1] ?? '', rest: match[2] ?? '' };
 }
@@ -112,9 +145,13 @@ export interface TtyLine {
 
 // Timers are printed as `%.1fs` and right-aligned after at least one space.
 const TTY_TIMER = /^(.*?)( +)\d+\.\ds$/;
+const TTY_LINE = /^\s*=> (.*)$/;
+const TTY_OUTPUT_MARK = /^# ?/;
+const TTY_STATE = /^(CACHED|ERROR|CANCELED) (.*)$/;
 
 export function parseTtyLine(line: string): TtyLine | null {
-  const match = /^\s*=> (.*)$/.exec(line);
+  if (!line.includes('=> ')) return null;
+  const match = TTY_LINE.exec(line);
   if (!match) return null;
   let body = match[1] ?? '';
   let depth: 1 | 2 = 1;
@@ -123,7 +160,7 @@ export function parseTtyLine(line: string): TtyLine | null {
     body = body.slice(3);
   }
   if (depth === 2 && body.startsWith('#')) {
-    return { depth, output: true, state: null, text: body.replace(/^# ?/, ''), cut: false };
+    return { depth, output: true, state: null, text: body.replace(TTY_OUTPUT_MARK, ''), cut: false };
   }
   let cut = false;
   const timer = TTY_TIMER.exec(body);
@@ -134,7 +171,7 @@ export function parseTtyLine(line: string): TtyLine | null {
     cut = (timer[2] ?? '').length <= 2;
   }
   let state: TtyLine['state'] = null;
-  const stateMatch = /^(CACHED|ERROR|CANCELED) (.*)$/.exec(body);
+  const stateMatch = TTY_STATE.exec(body);
   if (stateMatch && depth === 1) {
     state = stateMatch[1] as TtyLine['state'];
     body = stateMatch[2] ?? '';
@@ -142,19 +179,30 @@ export function parseTtyLine(line: string): TtyLine | null {
   return { depth, output: false, state, text: body.trimEnd(), cut };
 }
 
+const TTY_HEADER = /^\[\+\] Building (\d+(?:\.\d+)?)s \((\d+)\/(\d+)\)(.*)$/;
+const TTY_HEADER_BUILDER = /(\S+:\S+)$/;
+const TTY_HEADER_FINISHED = /\bFINISHED\b/;
+
+export interface TtyHeader {
+  seconds: number;
+  completed: number;
+  total: number;
+  finished: boolean;
+  builder: string | null;
+}
+
 /** `[+] Building 55.2s (28/28) FINISHED    docker:default`. */
-export function parseTtyHeader(
-  line: string,
-): { seconds: number; completed: number; total: number; finished: boolean; builder: string | null } | null {
-  const match = /^\[\+\] Building (\d+(?:\.\d+)?)s \((\d+)\/(\d+)\)(.*)$/.exec(line.trim());
+export function parseTtyHeader(line: string): TtyHeader | null {
+  if (!line.includes('[+] Building ')) return null;
+  const match = TTY_HEADER.exec(line.trim());
   if (!match) return null;
   const tail = (match[4] ?? '').trim();
-  const builder = /(\S+:\S+)$/.exec(tail)?.[1] ?? null;
+  const builder = TTY_HEADER_BUILDER.exec(tail)?.[1] ?? null;
   return {
     seconds: Number(match[1]),
     completed: Number(match[2]),
     total: Number(match[3]),
-    finished: /\bFINISHED\b/.test(tail),
+    finished: TTY_HEADER_FINISHED.test(tail),
     builder,
   };
 }
@@ -171,30 +219,64 @@ export type StatusFact =
   | { kind: 'inferred-cache-type'; mediaType: string }
   | { kind: 'extracting' };
 
+const MANIFEST_LIST = new RegExp(`^exporting manifest list (${DIGEST})\\b`);
+const MANIFEST = new RegExp(`^exporting manifest (${DIGEST})\\b`);
+const PUSHED = new RegExp(`^pushing manifest for (\\S+)@(${DIGEST})\\b`);
+const CACHE_MANIFEST = /^writing cache manifest (sha256:[0-9a-f]*)/;
+const WHOLE_DIGEST = new RegExp(`^${DIGEST}$`);
+const INFERRED_CACHE_TYPE = /^inferred cache manifest type: (\S+)/;
+const EXTRACTING = /^(extracting sha256:|sha256:[0-9a-f]+ \S+ \/ \S+)/;
+
 // Only whole digests count: a tty line cut at the terminal width yields none.
 export function statusFact(text: string): StatusFact | null {
-  let m = new RegExp(`^exporting manifest list (${DIGEST})\\b`).exec(text);
-  if (m) return { kind: 'manifest-list', digest: m[1] ?? '' };
-  m = new RegExp(`^exporting manifest (${DIGEST})\\b`).exec(text);
-  if (m) return { kind: 'manifest', digest: m[1] ?? '' };
-  m = new RegExp(`^pushing manifest for (\\S+)@(${DIGEST})\\b`).exec(text);
-  if (m) return { kind: 'pushed', ref: m[1] ?? '', digest: m[2] ?? '' };
-  m = /^writing cache manifest (sha256:[0-9a-f]*)/.exec(text);
-  if (m) return { kind: 'cache-manifest', digest: new RegExp(`^${DIGEST}$`).test(m[1] ?? '') ? (m[1] ?? null) : null };
-  m = /^inferred cache manifest type: (\S+)/.exec(text);
-  if (m) return { kind: 'inferred-cache-type', mediaType: m[1] ?? '' };
-  if (/^(extracting sha256:|sha256:[0-9a-f]+ \S+ \/ \S+)/.test(text)) return { kind: 'extracting' };
-  return null;
+  // Every fact starts with one of these letters; most status lines (and all RUN output)
+  // start with something else and need no regex at all.
+  switch (text.charCodeAt(0)) {
+    case 0x65 /* e */: {
+      let m = MANIFEST_LIST.exec(text);
+      if (m) return { kind: 'manifest-list', digest: m[1] ?? '' };
+      m = MANIFEST.exec(text);
+      if (m) return { kind: 'manifest', digest: m[1] ?? '' };
+      break;
+    }
+    case 0x70 /* p */: {
+      const m = PUSHED.exec(text);
+      if (m) return { kind: 'pushed', ref: m[1] ?? '', digest: m[2] ?? '' };
+      return null;
+    }
+    case 0x77 /* w */: {
+      const m = CACHE_MANIFEST.exec(text);
+      if (m) return { kind: 'cache-manifest', digest: WHOLE_DIGEST.test(m[1] ?? '') ? (m[1] ?? null) : null };
+      return null;
+    }
+    case 0x69 /* i */: {
+      const m = INFERRED_CACHE_TYPE.exec(text);
+      if (m) return { kind: 'inferred-cache-type', mediaType: m[1] ?? '' };
+      return null;
+    }
+    case 0x73 /* s */:
+      break;
+    default:
+      return null;
+  }
+  // `e`xtracting or `s`ha256.
+  return EXTRACTING.test(text) ? { kind: 'extracting' } : null;
 }
 
 /** `importing cache manifest from <ref>`; the ref may end in `:` in error boxes. */
+const IMPORT_REF = /^importing cache manifest from (\S+?):?$/;
+const CACHE_EXPORT_NAME = /^exporting cache(?: to \S+)?$/;
+
 export function importRef(name: string): string | null {
-  const m = /^importing cache manifest from (\S+?):?$/.exec(name.trim());
+  const trimmed = name.trim();
+  if (!trimmed.startsWith('importing cache manifest from ')) return null;
+  const m = IMPORT_REF.exec(trimmed);
   return m ? (m[1] ?? null) : null;
 }
 
 export function isCacheExportName(name: string): boolean {
-  return /^exporting cache(?: to \S+)?$/.test(name.trim());
+  const trimmed = name.trim();
+  return trimmed.startsWith('exporting cache') && CACHE_EXPORT_NAME.test(trimmed);
 }
 
 /** Pulls `exit code: N` and the `process "..."` command out of an error message. */

@@ -25,14 +25,15 @@
  * that did not fail counts as cached (a step that runs never extracts under its own vertex).
  */
 
-import { createReadStream } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { open } from 'node:fs/promises';
+import { StringDecoder } from 'node:string_decoder';
 
 import type { CacheImportStatus, LogLine, PlatformSteps } from '../results/types.ts';
 import {
   exitDetails,
   importRef,
   isCacheExportName,
+  keep,
   normalizeLine,
   parseStepLabel,
   parseTtyHeader,
@@ -40,7 +41,10 @@ import {
   splitLabel,
   statusFact,
   type StatusFact,
+  type TtyHeader,
+  type TtyLine,
 } from './build-log-lines.ts';
+import { LineSplitter } from './build-log-split.ts';
 import type {
   BuildErrorSummary,
   BuildLogAnalysis,
@@ -70,7 +74,42 @@ export const BUILD_LOG_LIMITS = {
   digests: 16,
 } as const;
 
-/** A streaming build-log parser: push lines in order, then read result(). */
+/**
+ * Memo tables (raw tty line → its parse, vertex name → its label): a full table is
+ * emptied and refilled, so memory stays bounded. A tty frame is at most a terminal height,
+ * so 512 entries hold several frames. Small on purpose: entries that live long are moved
+ * to V8's old space and freed only by full GCs; with 4096 entries a log whose lines never
+ * repeat parsed ~40% slower, and logs that do repeat gained nothing.
+ */
+const MEMO_ENTRIES = 512;
+/** Longer raw lines are parsed every time: a memo key is a copy of the line. */
+const MEMO_MAX_RAW_CHARS = 1024;
+/** parseBuildLogFile reads this much at a time... */
+const READ_BYTES = 1024 * 1024;
+/** ...and decodes it to strings this long (see there why not longer). */
+const DECODE_BYTES = 64 * 1024;
+
+const HASH = 0x23; // '#'
+const DASH = 0x2d; // '-'
+const UPPER_E = 0x45; // 'E', of `ERROR: `
+const DIGIT_0 = 0x30;
+const DIGIT_9 = 0x39;
+
+const PLAIN_LINE = /^#(\d+) (.*)$/;
+const PLAIN_BUILDER = /^building with "([^"]+)" instance using (\S+) driver/;
+const PLAIN_NOT_HEADER = /^(CACHED|DONE\b|ERROR\b|CANCELED|\.\.\.)/;
+const PLAIN_DONE = /^DONE\b/;
+const PLAIN_ERROR = /^ERROR:? ?(.*)$/;
+const RUN_OUTPUT = /^\d+\.\d+ /;
+const FROM_INSTRUCTION = /^FROM\b/i;
+const BOX_TITLE = /^ > .*:$/;
+const EXCERPT_RULE = /^-{20}$/;
+const EXCERPT_FAILING_LINE = /^\s*\d+ \| >>>/;
+const LOCATION = /^(\S+):(\d+)$/;
+const FINAL_ERROR = /^ERROR: (.*)$/;
+const NOT_FOUND = /\bnot found\b/i;
+
+/** A streaming parser: push lines in order, then read result(). */
 export interface BuildLogParser {
   /** One line of the log, with or without its line terminator. */
   push(line: string): void;
@@ -83,8 +122,52 @@ interface VertexState {
   kind: VertexKind;
   stepKey?: string;
   importIndex?: number;
-  /** The last header line (`#12 [linux/arm64 build1 4/5] ADD src ./`), for evidence. */
-  header: LogLine;
+  /**
+   * The last header line (`#12 [linux/arm64 build1 4/5] ADD src ./`), for evidence.
+   * Plain logs only: tty CACHED evidence is the `=> CACHED` line itself.
+   */
+  header: LogLine | null;
+}
+
+/** What a vertex name says by itself (a pure function of the name, so memoised). */
+interface VertexName {
+  /** A Dockerfile step (`[platform stage i/n] instruction`); null for anything else. */
+  step: {
+    key: string;
+    platform: string | null;
+    stage: string | null;
+    index: string;
+    instruction: string;
+    from: boolean;
+  } | null;
+  importRef: string | null;
+  cacheExport: boolean;
+}
+
+/**
+ * What is known about one raw line that does not start with `#`: in tty logs the same
+ * raw line comes back in every redrawn frame, so it is cleaned and parsed once. The
+ * parses are filled in on first use (undefined: not computed yet).
+ */
+interface LineMemo {
+  /** The raw line (own copy): the memo key. */
+  raw: string;
+  text: string;
+  header: TtyHeader | null | undefined;
+  tty: TtyLine | null | undefined;
+  /** statusFact of a `=> =>` line's text. */
+  fact: StatusFact | null | undefined;
+  /** The vertex name of a `=>` line. */
+  name: VertexName | undefined;
+  /**
+   * The memos of the last two different lines that followed this one, most recent first:
+   * the next frame likely repeats them. Two, because a line often has two successors (it
+   * moves down as a frame grows; a vertex line alternates with its `=> =>` lines).
+   */
+  next: LineMemo | null;
+  next2: LineMemo | null;
+  /** The memo table's generation (see lineMemo). */
+  generation: number;
 }
 
 interface StepState extends BuildStep {
@@ -104,7 +187,40 @@ interface Box {
   dropped: number;
 }
 
-/** Creates a streaming parser. */
+function describeVertexName(name: string): VertexName {
+  const split = splitLabel(name);
+  const label = split ? parseStepLabel(split.label) : null;
+  let step: VertexName['step'] = null;
+  // No index: [internal], [auth], load metadata.
+  if (split && label && label.index !== null) {
+    const instruction = split.rest.trim();
+    step = {
+      key: `${label.platform ?? ''}|${label.stage ?? ''}|${label.index}`,
+      platform: label.platform,
+      stage: label.stage,
+      index: label.index,
+      instruction,
+      from: label.indexNumber === 1 || FROM_INSTRUCTION.test(instruction),
+    };
+  }
+  return { step, importRef: importRef(name), cacheExport: isCacheExportName(name) };
+}
+
+/** Map.set that empties a full map first: a memo, not a store. */
+function remember<V>(memo: Map<string, V>, key: string, value: V): V {
+  if (memo.size >= MEMO_ENTRIES) memo.clear();
+  memo.set(key, value);
+  return value;
+}
+
+/**
+ * Creates a streaming parser.
+ *
+ * Speed: most lines of a big log are tty redraws and RUN output, so the per-line path
+ * avoids work for them: tty lines are memoised by their raw text (LineMemo), plain lines
+ * are dispatched on their first characters before any regex, and a LogLine is allocated
+ * only when a line is kept. Every string kept beyond the current line goes through keep().
+ */
 export function createBuildLogParser(): BuildLogParser {
   const L = BUILD_LOG_LIMITS;
   let n = 0;
@@ -142,10 +258,23 @@ export function createBuildLogParser(): BuildLogParser {
   const errorLines: LogLine[] = [];
   let finalError: { message: string; line: LogLine } | null = null;
 
-  function addBounded(list: LogLine[], line: LogLine, max: number): void {
-    if (list.length >= max) return;
-    if (list.some((l) => l.text === line.text)) return; // tty redraws repeat lines
+  const lineMemos = new Map<string, LineMemo>();
+  let memoGeneration = 0;
+  let previousMemo: LineMemo | null = null;
+  const vertexNames = new Map<string, VertexName>();
+
+  /** The current line as a LogLine that may be kept. */
+  function logLine(text: string, highlight = false): LogLine {
+    return highlight ? { n, text: keep(text), highlight: true } : { n, text: keep(text) };
+  }
+
+  /** Adds the current line unless the list is full or has the same text; returns what was added. */
+  function addBounded(list: LogLine[], text: string, highlight: boolean, max: number): LogLine | null {
+    if (list.length >= max) return null;
+    if (list.some((l) => l.text === text)) return null; // tty redraws repeat lines
+    const line = logLine(text, highlight);
     list.push(line);
+    return line;
   }
 
   function addEvidence(line: LogLine): boolean {
@@ -155,30 +284,32 @@ export function createBuildLogParser(): BuildLogParser {
     return true;
   }
 
-  function upsertStep(name: string, vertex: number | null, cut: boolean): StepState | null {
-    const split = splitLabel(name);
-    if (!split) return null;
-    const label = parseStepLabel(split.label);
-    if (label.index === null) return null; // [internal], [auth], load metadata
-    const key = `${label.platform ?? ''}|${label.stage ?? ''}|${label.index}`;
-    let step = steps.get(key);
+  function vertexName(name: string): VertexName {
+    const known = vertexNames.get(name);
+    if (known) return known;
+    const own = keep(name);
+    return remember(vertexNames, own, describeVertexName(own));
+  }
+
+  function upsertStep(info: VertexName, vertex: number | null, cut: boolean): StepState | null {
+    const label = info.step;
+    if (!label) return null;
+    let step = steps.get(label.key);
     if (!step) {
       if (steps.size >= L.steps) {
         stepsTruncated = true;
         return null;
       }
-      const instruction = split.rest.trim();
-      const from = label.indexNumber === 1 || /^FROM\b/i.test(instruction);
       step = {
-        key,
+        key: label.key,
         vertex,
         platform: label.platform,
         stage: label.stage,
         index: label.index,
-        instruction,
+        instruction: label.instruction,
         instructionCut: cut,
-        from,
-        counted: !from,
+        from: label.from,
+        counted: !label.from,
         cached: false,
         extracted: false,
         done: false,
@@ -188,73 +319,72 @@ export function createBuildLogParser(): BuildLogParser {
         lastLine: n,
         evidenceTaken: false,
       };
-      steps.set(key, step);
+      steps.set(label.key, step);
     } else {
       step.lastLine = n;
       if (step.vertex === null && vertex !== null) step.vertex = vertex;
       // tty frames may cut the same instruction differently; keep the fullest text.
-      const instruction = split.rest.trim();
-      if (step.instructionCut && (!cut || instruction.length > step.instruction.length)) {
-        step.instruction = instruction;
+      if (step.instructionCut && (!cut || label.instruction.length > step.instruction.length)) {
+        step.instruction = label.instruction;
         step.instructionCut = cut;
       }
     }
     return step;
   }
 
-  function markCached(step: StepState, lines: LogLine[]): void {
+  /** `header` is the plain vertex header shown above the current (CACHED) line; null in tty. */
+  function markCached(step: StepState, header: LogLine | null, text: string): void {
     step.cached = true;
     step.done = true;
     if (step.evidenceTaken || !step.counted) return;
     const platform = step.platform ?? UNLABELLED_PLATFORM;
     const taken = evidencePerPlatform.get(platform) ?? 0;
     if (taken >= L.evidenceStepsPerPlatform) return;
-    if (evidence.size + lines.length > L.evidenceLines) return;
-    for (const line of lines) addEvidence(line);
+    if (evidence.size + (header ? 2 : 1) > L.evidenceLines) return;
+    if (header) addEvidence(header);
+    addEvidence(logLine(text, true));
     step.evidenceTaken = true;
     evidencePerPlatform.set(platform, taken + 1);
   }
 
-  function startImport(ref: string, cut: boolean, line: LogLine): number | undefined {
+  function startImport(ref: string, cut: boolean, text: string): number | undefined {
     let index = attempts.findIndex((a) => a.ref === ref);
     if (index < 0) {
       if (attempts.length >= L.importAttempts) return undefined;
       attempts.push({
         status: 'imported',
-        ref,
+        ref: keep(ref),
         refCut: cut,
         message: null,
-        firstLine: line.n,
+        firstLine: n,
         error: null,
         errored: false,
       });
       index = attempts.length - 1;
     }
-    const highlighted = { ...line, highlight: true };
-    addBounded(importLines, highlighted, L.sectionLines);
-    if (attempts.length <= 2 && importLines.includes(highlighted)) addEvidence(highlighted);
+    const added = addBounded(importLines, text, true, L.sectionLines);
+    if (added && attempts.length <= 2) addEvidence(added);
     return index;
   }
 
-  function importError(index: number | undefined, message: string | null, line: LogLine): void {
+  function importError(index: number | undefined, message: string | null, text: string): void {
     if (index === undefined) return;
     const attempt = attempts[index];
     if (!attempt) return;
     attempt.errored = true;
-    if (message !== null && message !== '') attempt.error = message;
-    const highlighted = { ...line, highlight: true };
-    addBounded(importLines, highlighted, L.sectionLines);
-    if (importLines.includes(highlighted)) addEvidence(highlighted);
+    if (message !== null && message !== '') attempt.error = keep(message);
+    const added = addBounded(importLines, text, true, L.sectionLines);
+    if (added) addEvidence(added);
   }
 
-  function applyFact(vertex: VertexState | null, fact: StatusFact, line: LogLine): void {
+  function applyFact(vertex: VertexState | null, fact: StatusFact, text: string): void {
     switch (fact.kind) {
       case 'manifest-list':
-        push.manifestList = fact.digest;
+        if (push.manifestList !== fact.digest) push.manifestList = keep(fact.digest);
         return;
       case 'manifest':
         if (push.manifests.length < L.digests && !push.manifests.includes(fact.digest)) {
-          push.manifests.push(fact.digest);
+          push.manifests.push(keep(fact.digest));
         }
         return;
       case 'pushed':
@@ -262,21 +392,20 @@ export function createBuildLogParser(): BuildLogParser {
           push.pushed.length < L.digests &&
           !push.pushed.some((p) => p.ref === fact.ref && p.digest === fact.digest)
         ) {
-          push.pushed.push({ ref: fact.ref, digest: fact.digest });
+          push.pushed.push({ ref: keep(fact.ref), digest: keep(fact.digest) });
         }
         return;
       case 'cache-manifest':
         if (vertex?.kind === 'export-cache' || vertex === null) {
           exportWritten = true;
-          if (fact.digest !== null) exportDigest = fact.digest;
-          addBounded(exportLines, { ...line, highlight: true }, L.sectionLines);
+          if (fact.digest !== null && exportDigest !== fact.digest) exportDigest = keep(fact.digest);
+          addBounded(exportLines, text, true, L.sectionLines);
         }
         return;
       case 'inferred-cache-type':
         if (vertex?.kind === 'import') {
-          const highlighted = { ...line, highlight: true };
-          addBounded(importLines, highlighted, L.sectionLines);
-          if (importLines.includes(highlighted)) addEvidence(highlighted);
+          const added = addBounded(importLines, text, true, L.sectionLines);
+          if (added) addEvidence(added);
         }
         return;
       case 'extracting':
@@ -288,190 +417,215 @@ export function createBuildLogParser(): BuildLogParser {
     }
   }
 
-  /** A vertex name (plain header or tty `=>` line) → its state. */
-  function vertexFor(name: string, number: number | null, line: LogLine, cut: boolean): VertexState {
-    const step = upsertStep(name, number, cut);
-    if (step) return { kind: 'step', stepKey: step.key, header: line };
-    const ref = importRef(name);
-    if (ref !== null) {
-      const importIndex = startImport(ref, cut, line);
-      return importIndex === undefined ? { kind: 'import', header: line } : { kind: 'import', importIndex, header: line };
+  /**
+   * A vertex name (plain header or tty `=>` line) → its state. `header` is the LogLine a
+   * plain vertex keeps for evidence; tty vertices keep none.
+   */
+  function vertexFor(info: VertexName, number: number | null, text: string, cut: boolean, header: LogLine | null): VertexState {
+    const step = upsertStep(info, number, cut);
+    if (step) return { kind: 'step', stepKey: step.key, header };
+    if (info.importRef !== null) {
+      const importIndex = startImport(info.importRef, cut, text);
+      return importIndex === undefined ? { kind: 'import', header } : { kind: 'import', importIndex, header };
     }
-    if (isCacheExportName(name)) {
+    if (info.cacheExport) {
       exportAttempted = true;
-      addBounded(exportLines, line, L.sectionLines);
-      return { kind: 'export-cache', header: line };
+      addBounded(exportLines, text, false, L.sectionLines);
+      return { kind: 'export-cache', header };
     }
-    return { kind: 'other', header: line };
+    return { kind: 'other', header };
   }
 
-  function vertexError(vertex: VertexState, message: string, line: LogLine): void {
+  function vertexError(vertex: VertexState, message: string, text: string): void {
     if (vertex.kind === 'step' && vertex.stepKey !== undefined) {
       const step = steps.get(vertex.stepKey);
       if (step) {
-        step.error = message;
-        step.lastLine = line.n;
+        step.error = keep(message);
+        step.lastLine = n;
       }
     } else if (vertex.kind === 'import') {
-      importError(vertex.importIndex, message, line);
+      importError(vertex.importIndex, message, text);
     } else if (vertex.kind === 'export-cache') {
-      exportError = message === '' ? (exportError ?? '') : message;
-      addBounded(exportLines, { ...line, highlight: true }, L.sectionLines);
+      exportError = message === '' ? (exportError ?? '') : keep(message);
+      addBounded(exportLines, text, true, L.sectionLines);
     }
   }
 
-  function handlePlain(number: number, body: string, line: LogLine): void {
+  function stepOf(vertex: VertexState): StepState | undefined {
+    return vertex.kind === 'step' && vertex.stepKey !== undefined ? steps.get(vertex.stepKey) : undefined;
+  }
+
+  /** `#N body`: `text` is the whole (cleaned) line. */
+  function handlePlain(number: number, body: string, text: string): void {
     plainLines++;
     if (number === 0) {
-      const m = /^building with "([^"]+)" instance using (\S+) driver/.exec(body);
-      if (m) builder = { name: m[1] ?? '', driver: m[2] ?? '' };
+      const m = PLAIN_BUILDER.exec(body);
+      if (m) builder = { name: keep(m[1] ?? ''), driver: keep(m[2] ?? '') };
       return;
     }
     const known = vertices.get(number);
+    const first = body.charCodeAt(0);
+    // `#14 0.246 /bin/sh: npm: not found`: RUN output, the bulk of a plain log. A body that
+    // starts with a digit is never a header of a known vertex nor a status, so it ends here.
+    if (known !== undefined && first >= DIGIT_0 && first <= DIGIT_9) return;
     // Headers: a labelled name, or the first line of a vertex we have not seen.
     const isHeader =
-      body.startsWith('[') || importRef(body) !== null || isCacheExportName(body) || known === undefined;
-    if (isHeader && !/^(CACHED|DONE\b|ERROR\b|CANCELED|\.\.\.)/.test(body)) {
-      const state = vertexFor(body, number, line, false);
+      first === 0x5b /* [ */ || known === undefined || importRef(body) !== null || isCacheExportName(body);
+    if (isHeader && !PLAIN_NOT_HEADER.test(body)) {
+      const state = vertexFor(vertexName(body), number, text, false, logLine(text));
       if (known && known.kind === state.kind && known.stepKey === state.stepKey) {
-        known.header = line;
+        known.header = state.header;
       } else if (vertices.size < L.vertices || known) {
         vertices.set(number, state);
       }
       return;
     }
-    const vertex = known ?? null;
-    if (!vertex) return;
+    if (!known) return;
+    plainStatus(known, body, text);
+  }
+
+  /** A non-header line of a known plain vertex: CACHED, DONE, ERROR, a digest... */
+  function plainStatus(vertex: VertexState, body: string, text: string): void {
     if (body === 'CACHED') {
-      if (vertex.kind === 'step' && vertex.stepKey !== undefined) {
-        const step = steps.get(vertex.stepKey);
-        if (step) {
-          step.lastLine = n;
-          markCached(step, [vertex.header, { ...line, highlight: true }]);
-        }
+      const step = stepOf(vertex);
+      if (step) {
+        step.lastLine = n;
+        markCached(step, vertex.header, text);
       }
       return;
     }
-    if (/^DONE\b/.test(body)) {
-      if (vertex.kind === 'step' && vertex.stepKey !== undefined) {
-        const step = steps.get(vertex.stepKey);
-        if (step) {
-          step.done = true;
-          step.lastLine = n;
-        }
+    if (PLAIN_DONE.test(body)) {
+      const step = stepOf(vertex);
+      if (step) {
+        step.done = true;
+        step.lastLine = n;
       }
       return;
     }
     if (body === 'CANCELED') {
-      if (vertex.kind === 'step' && vertex.stepKey !== undefined) {
-        const step = steps.get(vertex.stepKey);
-        if (step) step.canceled = true;
-      }
+      const step = stepOf(vertex);
+      if (step) step.canceled = true;
       return;
     }
-    const error = /^ERROR:? ?(.*)$/.exec(body);
+    const error = PLAIN_ERROR.exec(body);
     if (error) {
-      vertexError(vertex, (error[1] ?? '').trim(), line);
+      vertexError(vertex, (error[1] ?? '').trim(), text);
       return;
     }
-    // `#14 0.246 /bin/sh: npm: not found`: RUN output, never a status.
-    if (/^\d+\.\d+ /.test(body)) return;
+    if (RUN_OUTPUT.test(body)) return;
     const fact = statusFact(body);
-    if (fact) applyFact(vertex, fact, line);
+    if (fact) applyFact(vertex, fact, text);
   }
 
-  function handleTty(text: string, line: LogLine): boolean {
-    const header = parseTtyHeader(text);
+  /** `memo` caches the parses of a repeated raw line; null: parse `text` now. */
+  function handleTty(text: string, memo: LineMemo | null): void {
+    const header = memo ? (memo.header === undefined ? (memo.header = parseTtyHeader(text)) : memo.header) : parseTtyHeader(text);
     if (header) {
-      ttyLines++;
-      progress = {
-        seconds: header.seconds,
-        completed: header.completed,
-        total: header.total,
-        finished: header.finished,
-      };
-      if (header.builder) {
-        const [driver = '', name = ''] = header.builder.split(':');
-        builder = { name, driver };
-      }
-      ttyCurrent = null;
-      return true;
+      ttyHeader(header);
+      return;
     }
-    const tty = parseTtyLine(text);
-    if (!tty) return false;
+    const tty = memo ? (memo.tty === undefined ? (memo.tty = parseTtyLine(text)) : memo.tty) : parseTtyLine(text);
+    if (!tty) return;
     ttyLines++;
-    if (tty.output) return true;
-    const plainText: LogLine = { n: line.n, text: line.text };
+    if (tty.output) return;
     if (tty.depth === 2) {
-      const fact = statusFact(tty.text);
-      if (fact) applyFact(ttyCurrent, fact, plainText);
-      return true;
+      const fact = memo ? (memo.fact === undefined ? (memo.fact = statusFact(tty.text)) : memo.fact) : statusFact(tty.text);
+      if (fact) applyFact(ttyCurrent, fact, text);
+      return;
     }
-    const vertex = vertexFor(tty.text, null, plainText, tty.cut);
+    const name = memo ? (memo.name ??= vertexName(tty.text)) : vertexName(tty.text);
+    const vertex = vertexFor(name, null, text, tty.cut, null);
     ttyCurrent = vertex;
-    if (vertex.kind === 'step' && vertex.stepKey !== undefined) {
-      const step = steps.get(vertex.stepKey);
-      if (!step) return true;
-      if (tty.state === 'CACHED') markCached(step, [{ ...plainText, highlight: true }]);
+    if (vertex.kind === 'step') {
+      const step = stepOf(vertex);
+      if (!step) return;
+      if (tty.state === 'CACHED') markCached(step, null, text);
       else if (tty.state === 'ERROR') step.error = step.error ?? '';
       else if (tty.state === 'CANCELED') step.canceled = true;
     } else if (tty.state === 'ERROR') {
       // tty never prints the importer's message, only ERROR on the vertex.
-      vertexError(vertex, '', plainText);
+      vertexError(vertex, '', text);
     }
-    return true;
   }
 
-  function handleSections(text: string, line: LogLine): boolean {
+  function ttyHeader(header: TtyHeader): void {
+    ttyLines++;
+    progress = {
+      seconds: header.seconds,
+      completed: header.completed,
+      total: header.total,
+      finished: header.finished,
+    };
+    if (header.builder) {
+      const [driver = '', name = ''] = header.builder.split(':');
+      builder = { name: keep(name), driver: keep(driver) };
+    }
+    ttyCurrent = null;
+  }
+
+  /**
+   * Cheap test that a line outside any box or excerpt can be one of the section lines
+   * below: `------` and `--------------------` start with `-`, `ERROR: ` with `E`, and a
+   * `Dockerfile:6` location ends with a digit.
+   */
+  function maySection(text: string): boolean {
+    const first = text.charCodeAt(0);
+    if (first === DASH || first === UPPER_E) return true;
+    const last = text.charCodeAt(text.length - 1);
+    return last >= DIGIT_0 && last <= DIGIT_9;
+  }
+
+  function handleSections(text: string): boolean {
+    if (!box && !inExcerpt && !maySection(text)) return false;
     if (text === '------') {
       if (box) {
         if (boxes.length < 4) boxes.push(box);
         closeBox(box);
         box = null;
       } else {
-        box = { title: '', titleLine: line, lines: [], dropped: 0 };
+        box = { title: '', titleLine: logLine(text), lines: [], dropped: 0 };
       }
       return true;
     }
     if (box) {
-      if (box.title === '' && /^ > .*:$/.test(text)) {
-        box.title = text.slice(3, -1);
-        box.titleLine = line;
+      if (box.title === '' && BOX_TITLE.test(text)) {
+        box.title = keep(text.slice(3, -1));
+        box.titleLine = logLine(text);
       } else if (box.lines.length < L.sectionLines) {
-        box.lines.push(line);
+        box.lines.push(logLine(text));
       } else {
         // Keep the first half and the latest lines: the end of RUN output has the error.
         box.lines.splice(L.sectionLines / 2, 1);
-        box.lines.push(line);
+        box.lines.push(logLine(text));
         box.dropped++;
       }
       return true;
     }
-    if (/^-{20}$/.test(text)) {
+    if (EXCERPT_RULE.test(text)) {
       if (inExcerpt) {
         inExcerpt = false;
-        if (excerpt.length < L.sectionLines + 2) excerpt.push(line);
+        if (excerpt.length < L.sectionLines + 2) excerpt.push(logLine(text));
       } else if (locationCandidate && locationCandidate.logLine.n === n - 1) {
         location = locationCandidate;
         inExcerpt = true;
         excerpt.length = 0;
-        excerpt.push(line);
+        excerpt.push(logLine(text));
       }
       return true;
     }
     if (inExcerpt) {
-      if (excerpt.length < L.sectionLines + 1) excerpt.push(/^\s*\d+ \| >>>/.test(text) ? { ...line, highlight: true } : line);
+      if (excerpt.length < L.sectionLines + 1) excerpt.push(logLine(text, EXCERPT_FAILING_LINE.test(text)));
       return true;
     }
-    const loc = /^(\S+):(\d+)$/.exec(text);
+    const loc = LOCATION.exec(text);
     if (loc && !text.startsWith('#')) {
-      locationCandidate = { file: loc[1] ?? '', line: Number(loc[2]), logLine: line };
+      locationCandidate = { file: keep(loc[1] ?? ''), line: Number(loc[2]), logLine: logLine(text) };
       return false;
     }
-    const error = /^ERROR: (.*)$/.exec(text);
+    const error = FINAL_ERROR.exec(text);
     if (error) {
-      const highlighted = { ...line, highlight: true };
-      if (!finalError) finalError = { message: (error[1] ?? '').trim(), line: highlighted };
+      const highlighted = logLine(text, true);
+      if (!finalError) finalError = { message: keep((error[1] ?? '').trim()), line: highlighted };
       if (errorLines.length < 4) errorLines.push(highlighted);
       return true;
     }
@@ -499,27 +653,81 @@ export function createBuildLogParser(): BuildLogParser {
     if (message !== '' && attempt.error === null) attempt.error = message;
   }
 
+  /**
+   * Cleans a raw line that does not start with `#`, once per distinct raw text. A tty
+   * frame repeats the previous frame's lines in the same order, so the lines that followed
+   * the previous line before are tried first: a string comparison instead of hashing the
+   * whole line for the Map (on the fixtures' tty frames 93% of lines are found this way).
+   * Only memos of the current table generation are followed or linked, so a cleared table
+   * is not kept alive through `next`.
+   */
+  function lineMemo(raw: string): LineMemo | null {
+    if (raw.length > MEMO_MAX_RAW_CHARS) return null;
+    const previous = previousMemo;
+    const memo = followerOf(previous, raw) ?? lookupLineMemo(raw);
+    if (previous && previous.next !== memo) {
+      previous.next2 = previous.next;
+      previous.next = memo;
+    }
+    previousMemo = memo;
+    return memo;
+  }
+
+  function followerOf(previous: LineMemo | null, raw: string): LineMemo | null {
+    if (!previous) return null;
+    const { next, next2 } = previous;
+    if (next && next.generation === memoGeneration && next.raw === raw) return next;
+    if (next2 && next2.generation === memoGeneration && next2.raw === raw) return next2;
+    return null;
+  }
+
+  function lookupLineMemo(raw: string): LineMemo {
+    const known = lineMemos.get(raw);
+    if (known) return known;
+    if (lineMemos.size >= MEMO_ENTRIES) {
+      lineMemos.clear();
+      memoGeneration++;
+    }
+    const memo: LineMemo = {
+      raw: keep(raw),
+      text: keep(normalizeLine(raw)),
+      header: undefined,
+      tty: undefined,
+      fact: undefined,
+      name: undefined,
+      next: null,
+      next2: null,
+      generation: memoGeneration,
+    };
+    lineMemos.set(memo.raw, memo);
+    return memo;
+  }
+
   function pushLine(raw: string): void {
     n++;
-    const text = normalizeLine(raw);
+    // Plain lines (`#N ...`) are mostly unique RUN output: parsing them directly is cheaper
+    // than a memo lookup. Everything else (tty frames) repeats and goes through the memo.
+    const memo = raw.charCodeAt(0) === HASH ? null : lineMemo(raw);
+    const text = memo ? memo.text : normalizeLine(raw);
     if (text === '') {
       locationCandidate = null;
       return;
     }
-    const line: LogLine = { n, text };
-    const plain = /^#(\d+) (.*)$/.exec(text);
-    if (plain && !box && !inExcerpt) {
-      handlePlain(Number(plain[1]), (plain[2] ?? '').trim(), line);
-      return;
+    if (!box && !inExcerpt && text.charCodeAt(0) === HASH) {
+      const plain = PLAIN_LINE.exec(text);
+      if (plain) {
+        handlePlain(Number(plain[1]), (plain[2] ?? '').trim(), text);
+        return;
+      }
     }
-    if (handleSections(text, line)) return;
-    handleTty(text, line);
+    if (handleSections(text)) return;
+    handleTty(text, memo);
   }
 
   function attemptStatus(a: AttemptState): CacheImportAttempt['status'] {
     if (!a.errored) return 'imported';
     // `failed to configure registry cache importer: <ref>: not found`
-    if (a.error !== null && /\bnot found\b/i.test(a.error)) return 'not-found';
+    if (a.error !== null && NOT_FOUND.test(a.error)) return 'not-found';
     return 'failed';
   }
 
@@ -650,27 +858,46 @@ function compareSteps(a: BuildStep, b: BuildStep): number {
 /** Parses a whole log held in memory (tests, pasted text). */
 export function parseBuildLog(text: string): BuildLogAnalysis {
   const parser = createBuildLogParser();
-  // Same line breaks as node:readline (parseBuildLogFile), so line numbers agree.
-  const breaks = /\r\n|\n|\r/g;
-  let start = 0;
-  for (let m = breaks.exec(text); m !== null; m = breaks.exec(text)) {
-    parser.push(text.slice(start, m.index));
-    start = m.index + m[0].length;
-  }
-  if (start < text.length) parser.push(text.slice(start));
+  // The same splitter as parseBuildLogFile, so line numbers agree.
+  const splitter = new LineSplitter((line) => parser.push(line));
+  splitter.write(text);
+  splitter.end();
   return parser.result();
 }
 
-/** Streams a log file line by line; memory stays flat however big the file is. */
+/**
+ * Streams a log file; memory stays flat however big the file is. An abort stops reading
+ * and returns what was parsed so far (as the readline version did).
+ *
+ * Reads 1 MiB at a time into two reused buffers (the next read runs while this one is
+ * parsed) and decodes each in 64 KiB pieces: a string over ~128 KB would live in V8's
+ * large-object space, which only a full GC frees, and peak RSS grows by tens of MB.
+ */
 export async function parseBuildLogFile(path: string, options: { signal?: AbortSignal } = {}): Promise<BuildLogAnalysis> {
   const parser = createBuildLogParser();
-  const stream = createReadStream(path, { encoding: 'utf8' });
-  const lines = createInterface({ input: stream, crlfDelay: Infinity, ...(options.signal ? { signal: options.signal } : {}) });
+  const splitter = new LineSplitter((line) => parser.push(line));
+  const decoder = new StringDecoder('utf8');
+  const buffers = [Buffer.allocUnsafe(READ_BYTES), Buffer.allocUnsafe(READ_BYTES)] as const;
+  const file = await open(path, 'r');
+  let pending: Promise<{ bytesRead: number; buffer: Buffer }> | null = file.read(buffers[0], 0, READ_BYTES, null);
   try {
-    for await (const line of lines) parser.push(line);
+    for (let turn = 1; ; turn++) {
+      const { bytesRead, buffer } = await pending;
+      pending = null;
+      if (options.signal?.aborted) return parser.result();
+      if (bytesRead === 0) break;
+      // Reads are sequential (position null): this one starts where the last one ended.
+      pending = file.read(buffers[turn % 2]!, 0, READ_BYTES, null);
+      for (let at = 0; at < bytesRead; at += DECODE_BYTES) {
+        splitter.write(decoder.write(buffer.subarray(at, Math.min(at + DECODE_BYTES, bytesRead))));
+      }
+    }
+    splitter.write(decoder.end());
+    splitter.end();
   } finally {
-    lines.close();
-    stream.destroy();
+    // A read still in flight writes into our buffer: let it finish before closing.
+    if (pending) await pending.catch(() => undefined);
+    await file.close();
   }
   return parser.result();
 }
