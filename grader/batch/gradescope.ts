@@ -26,8 +26,6 @@ export interface GradescopeResults {
   tests: GradescopeTest[];
 }
 
-export const GRADESCOPE_FILE = 'gradescope-results.json';
-
 export function toGradescope(result: GradeResult, rubric: Rubric): GradescopeResults {
   const titles = new Map(rubric.checks.map((c) => [c.id, c.title] as const));
   const bonusIds = new Set(rubric.checks.filter((c) => c.bonus).map((c) => c.id));

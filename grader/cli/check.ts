@@ -7,7 +7,7 @@ import { describeSelfCheck, selfCheckRegistry7 } from '../bonus/self-check.ts';
 import type { IsolationMode } from '../docker/isolation.ts';
 import { ExitCode, InputError } from '../errors.ts';
 import { gradeSubmission } from '../grade/grade-submission.ts';
-import { writeJsonAtomic } from '../grade/write-json.ts';
+import { writeJsonAtomic } from '../util/write-atomic.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { closeBrowser } from '../report/browser.ts';
 import { writeReports, type ReportFormat } from '../report/write-reports.ts';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { IsolationMode } from '../docker/isolation.ts';
 import { ExitCode, InputError } from '../errors.ts';
 import { gradeSubmission } from '../grade/grade-submission.ts';
-import { writeJsonAtomic } from '../grade/write-json.ts';
+import { writeJsonAtomic } from '../util/write-atomic.ts';
 import type { ReportFormat } from '../report/write-reports.ts';
 import type { GradeResult } from '../results/types.ts';
 import { loadRubric } from '../rubric/load-rubric.ts';

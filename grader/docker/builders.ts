@@ -10,6 +10,7 @@ import { InfraError, InterruptedError } from '../errors.ts';
 import { makeTempDir } from '../util/temp-dir.ts';
 import { assertRunId, compareVersions, type DockerCli } from './docker.ts';
 import type { BuilderHandle, Isolation, PrepareOptions } from './isolation.ts';
+import { processAlive } from '../util/process-alive.ts';
 
 /** Image buildx runs for docker-container builders by default. */
 export const BUILDKIT_IMAGE = 'moby/buildkit:buildx-stable-1';
@@ -224,17 +225,9 @@ async function isStale(lockPath: string): Promise<boolean> {
     const info = await stat(lockPath).catch(() => undefined);
     return info !== undefined && Date.now() - info.mtimeMs > 10_000;
   }
-  return !isAlive(pid);
+  return !processAlive(pid);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 async function releaseLockFile(lockPath: string): Promise<void> {
   const text = await readFile(lockPath, 'utf8').catch(() => '');

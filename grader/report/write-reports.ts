@@ -1,11 +1,12 @@
 /** Writes raport.md and/or raport.pdf beside results.json (used by `grade`, `batch` and `report`). */
-import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { GradeResult } from '../results/types.ts';
 import type { Browser } from './browser.ts';
 import { REPORT_TITLE, renderMarkdown } from './markdown.ts';
 import type { PdfStats } from './pdf.ts';
+import { writeFileAtomic } from '../util/write-atomic.ts';
 
 /** pdf.ts pulls in puppeteer: loaded only when a PDF is written or checked. */
 const pdfModule = () => import('./pdf.ts');
@@ -47,7 +48,7 @@ export async function writeReports(result: GradeResult, outDir: string, opts: Wr
   const markdown = renderMarkdown(result);
   const written: WrittenReports = { files: {} };
   if (paths.md) {
-    await writeAtomically(paths.md, markdown);
+    await writeFileAtomic(paths.md, markdown);
     written.files.md = paths.md;
   }
   if (paths.pdf) {
@@ -97,16 +98,6 @@ async function isOursOrMissing(path: string, format: ReportFormat): Promise<bool
   }
 }
 
-async function writeAtomically(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, content, 'utf8');
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
-  }
-}
 
 function asciiOnly(s: string): string {
   return s.replace(/[^A-Za-z0-9._-]/g, '').slice(0, 40);

@@ -6,6 +6,7 @@
 import { lstat, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { processAlive } from './process-alive.ts';
 
 export const TEMP_PREFIX = 'buildx-grader-';
 export const OWNER_FILE = '.buildx-grader-owner';
@@ -73,14 +74,5 @@ async function readOwner(dir: string): Promise<{ pid: number; runId?: string } |
     return { pid: data.pid as number, ...(typeof data.runId === 'string' ? { runId: data.runId } : {}) };
   } catch {
     return undefined;
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }

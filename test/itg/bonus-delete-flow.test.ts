@@ -1,6 +1,6 @@
 // Deletion test in a real registry:2 (copy of the base registry's storage: the published example).
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { buildRegistry7DeleteCheck } from '../../grader/checks/bonus-registry7-delete.ts';
 import { runDeleteFlow } from '../../grader/bonus/delete-flow.ts';
 import { explain, findingOfAnswer, singleTagRecipe } from '../../grader/bonus/explain.ts';
