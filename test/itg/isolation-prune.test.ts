@@ -28,6 +28,8 @@ COPY --from=build /out.txt /size.txt /srv/
 RUN cat /srv/out.txt /srv/size.txt
 `;
 const SLOW = `FROM ${BASE}\nRUN sleep 600\n`;
+// ~400 KB of one-character lines per platform: several MB of buildx log, far over a 256 KiB cap.
+const FLOOD = `FROM ${BASE}\nRUN yes x | head -c 400000\nRUN echo done > /done.txt\n`;
 
 const docker = new DockerCli();
 const runId = `t${newRunId()}`;
@@ -61,6 +63,7 @@ describe('prune isolation: two builds, cache through registry7', { skip }, () =>
     dir = await mkdtemp(path.join(tmpdir(), 'bg-prune-test-'));
     await writeFile(path.join(dir, 'Dockerfile'), DOCKERFILE);
     await writeFile(path.join(dir, 'Dockerfile.slow'), SLOW);
+    await writeFile(path.join(dir, 'Dockerfile.flood'), FLOOD);
     r7 = await startRegistry7({ docker, runId });
     isolation = await resolveIsolation('prune', { docker, runId, insecureRegistries: [r7.host, '127.0.0.1:5055'] });
   });
@@ -78,7 +81,7 @@ describe('prune isolation: two builds, cache through registry7', { skip }, () =>
     assert.deepEqual(vols.stdout.split('\n').filter((n) => n.includes(runId)), []);
   });
 
-  async function build(n: number, dockerfile = 'Dockerfile', timeoutMs?: number): Promise<{ outcome: BuildOutcome; log: string }> {
+  async function build(n: number, dockerfile = 'Dockerfile', timeoutMs?: number, maxLogBytes?: number): Promise<{ outcome: BuildOutcome; log: string }> {
     const imageRef = `${r7.host}/s00000/app:build${n}`;
     const handle = await isolation.prepare({ imageRefs: [imageRef] });
     try {
@@ -92,6 +95,7 @@ describe('prune isolation: two builds, cache through registry7', { skip }, () =>
         logPath: path.join(dir, `build${n}.log`),
         metadataPath: path.join(dir, `build${n}.json`),
         timeoutMs,
+        maxLogBytes,
       });
       outcomes.push(outcome);
       return { outcome, log: await readFile(outcome.logPath, 'utf8') };
@@ -126,6 +130,19 @@ describe('prune isolation: two builds, cache through registry7', { skip }, () =>
     assert.doesNotMatch(log, /failed to configure registry cache importer/);
     assert.deepEqual(cachedPlatforms(log), ['linux/amd64', 'linux/arm64']);
     console.log(`build times: ${outcomes.map((o) => `${o.durationMs} ms`).join(', ')}`);
+  });
+
+  test('a flooding build keeps its log under the cap, with the lines that matter after the cut', async () => {
+    const cap = 256 * 1024;
+    const { outcome, log } = await build(4, 'Dockerfile.flood', undefined, cap);
+    assert.equal(outcome.exitCode, 0);
+    assert.ok(outcome.droppedLines > 1000, `only ${outcome.droppedLines} lines dropped`);
+    const size = Buffer.byteLength(log);
+    assert.ok(size <= cap + 64 * 1024, `log is ${size} B, cap ${cap}`);
+    const marker = /\[buildx-grader\] log przycięty .*od linii (\d+)/.exec(log);
+    assert.ok(marker?.[1], 'no truncation marker');
+    const tail = log.split('\n').slice(Number(marker[1]) - 1).join('\n');
+    for (const key of [/exporting cache to registry/, /pushing manifest for \S+:build4/]) assert.match(tail, key);
   });
 
   test('a build over its time limit is killed, reported as timedOut, and leaves no process', async () => {
