@@ -8,13 +8,10 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
-state=${BUILDX_GRADER_STATE:-/var/lib/buildx-grader}
 base_port=${BUILDX_GRADER_BASE_PORT:-5055}
 base_name=buildx-grader-base
 log() { printf '[setup] %s\n' "$*" >&2; }
 need_root() { [ "$(id -u)" = 0 ] || { log "must run as root to install $1 (try: sudo $0)"; exit 1; }; }
-
-mkdir -p "$state" 2>/dev/null || true
 
 install_packages() {
   local want=(docker.io docker-cli docker-buildx docker-registry qemu-user-static binfmt-support busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils curl openssl)
