@@ -26,6 +26,7 @@ Opcje:
   --out KATALOG        gdzie zapisać results.json, raport.md, raport.pdf i logi
                        (domyślnie reports/<id-studenta>)
   --isolation TRYB     auto (domyślnie): container, gdy jest obraz moby/buildkit, inaczej prune
+                       (prune czyści cały cache budowania lokalnego silnika: docker buildx prune --all)
   --registry HOST:PORT użyj istniejącego rejestru zamiast uruchamiać własny registry7
                        (wtedy test usuwania jest pomijany)
   --rubric PLIK        rubryka (domyślnie rubrics/lab7.json)
