@@ -3,7 +3,7 @@ import { InfraError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { isIndex, type Descriptor, type ImageManifest } from '../registry/oci-types.ts';
 import { parseReference, withDigest } from '../registry/reference.ts';
-import { cacheLayersOf, classifyManifest, platformsOf } from '../registry/manifest-analysis.ts';
+import { cacheLayersOf, classifyManifest, platformEntriesOf, platformOfConfig, platformsOf } from '../registry/manifest-analysis.ts';
 
 export interface ManifestRow {
   platform: string;
@@ -65,23 +65,21 @@ export function readImage(client: RegistryClient, input: string): Promise<Read<I
     const base = { found: true as const, ref: input, digest: got.digest, mediaType: got.mediaType, kind };
     if (isIndex(got.manifest)) {
       const rows = got.manifest.manifests.map((d) => ({ platform: describe(d), digest: d.digest, mediaType: d.mediaType, size: d.size }));
+      const entries = platformEntriesOf(got.manifest);
       const platforms = platformsOf(got.manifest);
-      const layers = new Set<string>();
-      for (const d of got.manifest.manifests) {
-        if (!d.platform || d.platform.os === 'unknown') continue;
-        const child = await client.getManifest(withDigest(ref, d.digest));
-        for (const l of (child?.manifest as ImageManifest | undefined)?.layers ?? []) layers.add(l.digest);
-      }
+      // The final image is what the platform manifests hold (attestations left out); read them together.
+      const children = await Promise.all(entries.map((e) => client.getManifest(withDigest(ref, e.digest))));
+      const layers = new Set(children.flatMap((c) => ((c?.manifest as ImageManifest | undefined)?.layers ?? []).map((l) => l.digest)));
       return { ...base, platforms, rows, layers: [...layers] };
     }
     // A single manifest: its platform lives in the config blob.
     const manifest = got.manifest as ImageManifest;
     const config = await client.getBlobJson<{ os?: string; architecture?: string; variant?: string }>(ref, manifest.config.digest);
-    const platform = config?.os && config.architecture ? [config.os, config.architecture, config.variant].filter(Boolean).join('/') : 'unknown/unknown';
+    const platform = config ? platformOfConfig(config) : undefined;
     return {
       ...base,
-      platforms: platform === 'unknown/unknown' ? [] : [platform],
-      rows: [{ platform, digest: got.digest, mediaType: got.mediaType, size: got.size }],
+      platforms: platform ? [platform] : [],
+      rows: [{ platform: platform ?? 'unknown/unknown', digest: got.digest, mediaType: got.mediaType, size: got.size }],
       layers: (manifest.layers ?? []).map((l) => l.digest),
     };
   });
