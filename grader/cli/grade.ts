@@ -12,6 +12,7 @@ import { loadSubmission } from '../submission/load-submission.ts';
 import { durationFlag, parseFlags } from './args.ts';
 import type { CommandContext } from './commands.ts';
 import { exitCodeForChecks, printChecks } from './output.ts';
+import { classifyExisting } from '../batch/existing.ts';
 
 const HELP = `Użycie: grader grade <katalog-pracy> [--out KATALOG] [--isolation auto|container|prune]
                     [--registry HOST:PORT] [--rubric PLIK] [--format md|pdf|both|none]
@@ -107,17 +108,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
 async function refuseForeignResults(outDir: string, force: boolean): Promise<void> {
   if (force) return;
   const file = path.join(outDir, 'results.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return;
-  }
-  try {
-    if ((JSON.parse(text) as Partial<GradeResult>).tool?.name === 'buildx-grader') return;
-  } catch {
-    // Not JSON: certainly not ours.
-  }
+  const text = await readFile(file, 'utf8').catch(() => undefined);
+  if (classifyExisting(text) !== 'foreign') return;
   throw new InputError(`${file} istnieje i nie został utworzony przez buildx-grader. Wskaż inny --out albo użyj --force.`);
 }
 
