@@ -19,11 +19,12 @@ import { startRegistry7, useExistingRegistry, type Registry7 } from '../registry
 import type { CheckId, CheckResult, GradeResult } from '../results/types.ts';
 import { thresholdOf, type Rubric } from '../rubric/load-rubric.ts';
 import { score } from '../rubric/score.ts';
-import { DEFAULT_PLATFORMS, type Submission } from '../submission/load-submission.ts';
+import { summarizeSubmission, type Submission } from '../submission/load-submission.ts';
 import { makeTempDir } from '../util/temp-dir.ts';
 import { toolVersion } from '../version.ts';
 import { buildRecord, reproduceBuild } from './reproduce-build.ts';
 import { collectVersions } from './versions.ts';
+import { publishedChecks, REQUIRED_PLATFORMS } from './published-checks.ts';
 
 export interface GradeOptions {
   outDir: string;
@@ -39,8 +40,6 @@ export interface GradeOptions {
   runId?: string;
 }
 
-/** The lab requires both platforms, whatever the student's build asked for. */
-const REQUIRED_PLATFORMS: readonly string[] = DEFAULT_PLATFORMS;
 
 const BONUS_CHECK: CheckId = 'bonus.registry7.delete';
 const REPRODUCTION_CHECKS: CheckId[] = ['build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit', BONUS_CHECK];
@@ -121,13 +120,7 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
     gradedAt: new Date().toISOString(),
     rubric: { id: o.rubric.id, title: o.rubric.title },
     student: sub.student,
-    submission: {
-      ...(sub.published?.image ? { image: sub.published.image } : {}),
-      ...(sub.published?.cache ? { cache: sub.published.cache } : {}),
-      dockerfile: sub.build.dockerfile,
-      context: sub.build.context,
-      platforms: sub.build.platforms,
-    },
+    submission: summarizeSubmission(sub),
     environment,
     ...(reproduced ? { reproduced } : {}),
     builds,
@@ -137,22 +130,6 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
   };
 }
 
-async function publishedChecks(client: RegistryClient, sub: Submission, stageCount: number): Promise<CheckResult[]> {
-  const { image, cache } = sub.published ?? {};
-  const imageRead = image ? await readImage(client, image) : undefined;
-  const out: CheckResult[] = [
-    imageRead
-      ? platformCheck('image.multiplatform', imageRead, REQUIRED_PLATFORMS)
-      : notRunCheck('image.multiplatform', 'submission.json nie podaje opublikowanego obrazu (published.image)'),
-  ];
-  if (cache) {
-    const verdict = cacheCheck('cache.published', { cache: await readCache(client, cache), image: imageRead?.ok ? imageRead.facts : undefined, stageCount });
-    out.push(verdict.check);
-  } else {
-    out.push(notRunCheck('cache.published', 'submission.json nie podaje opublikowanego obrazu cache (published.cache)'));
-  }
-  return out;
-}
 
 interface ReproductionContext {
   client: RegistryClient;

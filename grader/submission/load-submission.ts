@@ -6,6 +6,7 @@ import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { InputError } from '../errors.ts';
 import { compileSchema, plural, readJsonInput, readSchemaFile, schemaProblems } from './json-input.ts';
+import type { GradeResult } from '../results/types.ts';
 
 export const SUBMISSION_FILE = 'submission.json';
 /** A hand-written description is a few hundred bytes; anything bigger is a mistake or an attack. */
@@ -165,4 +166,15 @@ function posixJoin(dir: string, name: string): string {
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The submission as results.json records it. */
+export function summarizeSubmission(sub: Submission): GradeResult['submission'] {
+  return {
+    ...(sub.published?.image ? { image: sub.published.image } : {}),
+    ...(sub.published?.cache ? { cache: sub.published.cache } : {}),
+    dockerfile: sub.build.dockerfile,
+    context: sub.build.context,
+    platforms: sub.build.platforms,
+  };
 }

@@ -1,0 +1,28 @@
+/** image.multiplatform and cache.published: what the student pushed to their own registry. */
+import { notRunCheck } from '../checks/build-checks.ts';
+import { cacheCheck } from '../checks/cache-check.ts';
+import { platformCheck } from '../checks/platform-check.ts';
+import { readCache, readImage } from '../inspect/read-published.ts';
+import type { RegistryClient } from '../registry/client.ts';
+import type { CheckResult } from '../results/types.ts';
+import { DEFAULT_PLATFORMS, type Submission } from '../submission/load-submission.ts';
+
+/** The lab requires both platforms, whatever the student's build asked for. */
+export const REQUIRED_PLATFORMS: readonly string[] = DEFAULT_PLATFORMS;
+
+export async function publishedChecks(client: RegistryClient, sub: Submission, stageCount: number): Promise<CheckResult[]> {
+  const { image, cache } = sub.published ?? {};
+  const imageRead = image ? await readImage(client, image) : undefined;
+  const out: CheckResult[] = [
+    imageRead
+      ? platformCheck('image.multiplatform', imageRead, REQUIRED_PLATFORMS)
+      : notRunCheck('image.multiplatform', 'submission.json nie podaje opublikowanego obrazu (published.image)'),
+  ];
+  if (cache) {
+    const verdict = cacheCheck('cache.published', { cache: await readCache(client, cache), image: imageRead?.ok ? imageRead.facts : undefined, stageCount });
+    out.push(verdict.check);
+  } else {
+    out.push(notRunCheck('cache.published', 'submission.json nie podaje opublikowanego obrazu cache (published.cache)'));
+  }
+  return out;
+}
