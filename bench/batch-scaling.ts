@@ -39,8 +39,8 @@ export async function makeSubmissions(dir: string, count: number): Promise<strin
 
 async function buildkitImagePresent(): Promise<boolean> {
   try {
-    const { BUILDKIT_IMAGE } = await import('../grader/docker/builders.ts');
-    const r = await runChild('docker', ['image', 'inspect', BUILDKIT_IMAGE]);
+    const { runtimeImage } = await import('../grader/docker/runtime-images.ts');
+    const r = await runChild('docker', ['image', 'inspect', runtimeImage('buildkit')]);
     return r.exitCode === 0;
   } catch {
     return false;

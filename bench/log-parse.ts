@@ -11,7 +11,7 @@ import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import { once } from 'node:events';
 import { join } from 'node:path';
 
-import { parseBuildLogFile } from '../grader/docker/build-log.ts';
+import { parseBuildLogFile } from '../grader/build-log/parse.ts';
 import { ROOT, benchTempDir, intFlag, isMain, printFigures, runChild, tsxArgs, type Figure } from './common.ts';
 
 const FIXTURES = join(ROOT, 'test/fixtures/buildx-logs');

@@ -1,5 +1,3 @@
 #!/usr/bin/env node
-// Runs the TypeScript CLI through tsx so the package works without a build step.
-import { register } from 'tsx/esm/api';
-register();
-await import('../grader/cli/main.ts');
+// The compiled CLI (npm run build, run by npm pack); a checkout without a build runs `npm run grader`.
+import '../dist/cli/main.js';

@@ -30,6 +30,24 @@ export class InfraError extends Error {
   }
 }
 
+/**
+ * Registry credentials could not be read from the docker config or its credential helper.
+ * An InfraError (exit 3), not an InputError: the docker config belongs to the machine running the
+ * grader, not to the graded work, so a check must end "nie do oceny" rather than blame the submission.
+ */
+export class CredentialsError extends InfraError {
+  constructor(
+    message: string,
+    /** The docker config file involved. */
+    readonly configFile: string,
+    /** Its key: `auths["host"]`, `credsStore` or `credHelpers["host"]`. */
+    readonly key?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
 /** The run was cancelled (Ctrl-C, SIGTERM). */
 export class InterruptedError extends Error {
   override readonly name = 'InterruptedError';

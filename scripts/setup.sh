@@ -13,28 +13,50 @@ base_name=buildx-grader-base
 log() { printf '[setup] %s\n' "$*" >&2; }
 need_root() { [ "$(id -u)" = 0 ] || { log "must run as root to install $1 (try: sudo $0)"; exit 1; }; }
 
-install_packages() {
-  local want=(docker.io docker-cli docker-buildx docker-registry qemu-user-static binfmt-support busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils curl openssl)
-  local missing=()
-  for p in "${want[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
-  [ ${#missing[@]} -eq 0 ] && return 0
-  need_root "${missing[*]}"
-  log "installing: ${missing[*]}"
+# The stack students run: Docker 28.5 + buildx 0.29 + containerd 2.1 from Debian
+# forky. It installs over trixie's (which brings trixie's libc first); order matters,
+# see shared/ENVIRONMENT.md.
+forky_pkgs=(docker.io docker-cli docker-buildx containerd runc)
+other_pkgs=(docker-registry qemu-user-static binfmt-support busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils curl jq openssl golang-docker-credential-helpers pass gnupg)
+min_buildx=0.29
+all_manifests='application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json'
+
+add_suite() { # name pin-priority
   local uri
   uri=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
   uri=${uri:-http://deb.debian.org/debian}
-  if [ ! -f /etc/apt/sources.list.d/trixie.sources ]; then
-    printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" \
-      > /etc/apt/sources.list.d/trixie.sources
-    # Low pin: only what we ask for with -t trixie comes from trixie.
-    printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' > /etc/apt/preferences.d/trixie
-  fi
+  [ -f "/etc/apt/sources.list.d/$1.sources" ] && return 1
+  printf 'Types: deb\nURIs: %s\nSuites: %s\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' "$uri" "$1" \
+    > "/etc/apt/sources.list.d/$1.sources"
+  # Low pin: only what we ask for with -t <suite> comes from that suite.
+  printf 'Package: *\nPin: release n=%s\nPin-Priority: %s\n' "$1" "$2" > "/etc/apt/preferences.d/$1"
+}
+
+installed_version() { dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null | awk '$3 == "installed" {print $4}'; }
+
+stack_is_current() {
+  local v; v=$(installed_version docker-buildx)
+  [ -n "$v" ] && dpkg --compare-versions "$v" ge "$min_buildx"
+}
+
+install_packages() {
+  local missing=() p
+  for p in "${other_pkgs[@]}" "${forky_pkgs[@]}"; do [ -n "$(installed_version "$p")" ] || missing+=("$p"); done
+  if [ ${#missing[@]} -eq 0 ] && stack_is_current; then return 0; fi
+  need_root "${missing[*]:-docker-buildx >= $min_buildx}"
   export DEBIAN_FRONTEND=noninteractive
+  add_suite trixie 100 || true
+  add_suite forky 90 || true
   apt-get update -qq
-  # bookworm's docker.io 20.10 cannot build multi-platform nor export registry cache.
-  apt-get install -y -qq --no-install-recommends -t trixie docker.io docker-cli docker-buildx >/dev/null
-  apt-get install -y -qq --no-install-recommends docker-registry qemu-user-static binfmt-support \
-    busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils curl openssl >/dev/null
+  if ! stack_is_current; then
+    log "installing Docker Engine 28.5 + buildx 0.29 (Debian forky over trixie)"
+    # A running dockerd would be replaced under its own feet.
+    pkill -x dockerd 2>/dev/null && sleep 2 || true
+    apt-get install -y -qq --no-install-recommends -t trixie docker.io docker-cli docker-buildx >/dev/null
+    apt-get install -y -qq --no-install-recommends -t forky "${forky_pkgs[@]}" >/dev/null
+  fi
+  log "installing: ${other_pkgs[*]}"
+  apt-get install -y -qq --no-install-recommends "${other_pkgs[@]}" >/dev/null
 }
 
 docker_ok() { timeout 10 docker version >/dev/null 2>&1; }
@@ -61,6 +83,15 @@ enable_arm64() {
   update-binfmts --enable qemu-aarch64
 }
 
+# Copies every shared library the binaries link (and the loader) into ROOTFS,
+# keeping their paths. One ldd call per binary: with several files ldd prints a
+# "<file>:" header line that is not a library.
+copy_libs() { # ROOTFS BINARY...
+  local rootfs=$1 bin lib; shift
+  for bin in "$@"; do ldd "$bin"; done | grep -oE '(^|[[:space:]])/[^ :]+' | tr -d '[:blank:]' | sort -u | \
+    while read -r lib; do mkdir -p "$rootfs$(dirname "$lib")"; cp -L "$lib" "$rootfs$lib"; done
+}
+
 build_registry_image() {
   if docker image inspect registry:2 >/dev/null 2>&1; then return 0; fi
   log "building local registry:2 from Debian's docker-registry"
@@ -69,10 +100,7 @@ build_registry_image() {
   cp /usr/bin/docker-registry "$ctx/rootfs/bin/registry"
   cp /bin/busybox "$ctx/rootfs/bin/busybox"
   for a in sh du ls cat wget; do ln -s busybox "$ctx/rootfs/bin/$a"; done
-  # The binary links only libc: copy what ldd names, keeping the paths.
-  ldd /usr/bin/docker-registry | grep -o '/[^ ]*' | while read -r lib; do
-    mkdir -p "$ctx/rootfs$(dirname "$lib")"; cp -L "$lib" "$ctx/rootfs$lib"
-  done
+  copy_libs "$ctx/rootfs" /usr/bin/docker-registry
   cp "$here/stack/registry-config.yml" "$ctx/rootfs/etc/docker/registry/config.yml"
   docker buildx build --builder default --load --provenance=false -t registry:2 -f "$here/stack/registry.Dockerfile" "$ctx" >&2
   rm -rf "$ctx"
@@ -96,10 +124,7 @@ build_sandbox_image() {
   cp /bin/busybox "$ctx/rootfs/bin/busybox"
   for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -sf busybox "$ctx/rootfs/bin/$a"; done
   cp "$(command -v curl)" "$(command -v jq)" "$ctx/rootfs/usr/bin/"
-  # curl and jq are dynamic: copy every library ldd names, keeping the paths.
-  ldd "$(command -v curl)" "$(command -v jq)" | grep -o '/[^ ]*' | sort -u | while read -r lib; do
-    mkdir -p "$ctx/rootfs$(dirname "$lib")"; cp -L "$lib" "$ctx/rootfs$lib"
-  done
+  copy_libs "$ctx/rootfs" "$(command -v curl)" "$(command -v jq)"
   printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/tmp:/bin/sh\n' > "$ctx/rootfs/etc/passwd"
   printf 'root:x:0:\nnogroup:x:65534:\n' > "$ctx/rootfs/etc/group"
   docker buildx build --builder default --load --provenance=false -t "$tag" -f "$here/stack/sandbox.Dockerfile" "$ctx" >&2
@@ -140,7 +165,8 @@ push_base_image() {
 # run once, so `grade`/`inspect` find the student's image and cache.
 publish_example() {
   local image="127.0.0.1:$base_port/s99656/pogoda:multiarch" cache="127.0.0.1:$base_port/s99656/pogoda:buildcache"
-  if curl -fsS -o /dev/null -H 'Accept: application/vnd.oci.image.index.v1+json' \
+  # BuildKit >= 0.21 stores the cache as an OCI image manifest, older ones as an index.
+  if curl -fsS -o /dev/null -H "Accept: $all_manifests" \
       "http://127.0.0.1:$base_port/v2/s99656/pogoda/manifests/buildcache" 2>/dev/null; then return 0; fi
   log "publishing the example submission -> $image"
   docker buildx build --builder default --progress=quiet --platform linux/amd64,linux/arm64 \
@@ -149,19 +175,50 @@ publish_example() {
     "$root/submissions/example" >&2
 }
 
+# A developer machine that has the BuildKit image gets it into the base registry, where the
+# tests' container strategy pulls it from (scripts/test.sh); CI machines have none.
+share_buildkit_image() {
+  local src=moby/buildkit:buildx-stable-1 dst="127.0.0.1:$base_port/moby/buildkit:buildx-stable-1"
+  docker image inspect "$src" >/dev/null 2>&1 || return 0
+  log "pushing local $src -> $dst"
+  docker tag "$src" "$dst" && docker push -q "$dst" >/dev/null
+}
+
 install_node_modules() {
   [ -d "$root/node_modules/.bin" ] && [ "$root/node_modules/.package-lock.json" -nt "$root/package-lock.json" ] && return 0
   log "npm ci"
   (cd "$root" && PUPPETEER_SKIP_DOWNLOAD=true npm ci --no-audit --no-fund >&2)
 }
 
+# --fresh (or BUILDX_GRADER_FRESH=1, what .ci/run sets): remove everything this
+# script builds, so a broken recipe fails here instead of hiding behind an image
+# left by an earlier run. Packages stay installed.
+remove_built() {
+  log "--fresh: removing what setup built (base registry, registry:2, sandbox image)"
+  docker rm -f "$base_name" >/dev/null 2>&1 || true
+  docker volume rm -f buildx-grader-base >/dev/null 2>&1 || true
+  docker image rm -f registry:2 buildx-grader/sandbox:1 >/dev/null 2>&1 || true
+}
+
+fresh=${BUILDX_GRADER_FRESH:-0}
+no_npm=0
+for arg in "$@"; do
+  case $arg in
+    --fresh) fresh=1 ;;
+    --no-npm) no_npm=1 ;;
+    *) log "unknown option $arg (known: --fresh, --no-npm)"; exit 2 ;;
+  esac
+done
+
 install_packages
 start_engine
+[ "$fresh" = 1 ] && remove_built
 enable_arm64
 build_registry_image
 build_sandbox_image
 start_base_registry
 push_base_image
 publish_example
-[ "${1:-}" = --no-npm ] || install_node_modules
+share_buildkit_image
+[ "$no_npm" = 1 ] || install_node_modules
 log "stack ready: $(docker version -f 'engine {{.Server.Version}}'), $(docker buildx version | cut -d' ' -f1-2), base 127.0.0.1:$base_port"

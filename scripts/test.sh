@@ -3,6 +3,9 @@
 # Files run one at a time: integration tests share one Docker engine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The default container strategy pulls its BuildKit image when missing; in tests that pull may
+# only ever reach the loopback base registry (setup.sh pushes a local moby/buildkit there, if any).
+export GRADER_BUILDKIT_IMAGE=${GRADER_BUILDKIT_IMAGE:-127.0.0.1:${BUILDX_GRADER_BASE_PORT:-5055}/moby/buildkit:buildx-stable-1}
 dirs=("${@:-test}")
 mapfile -t files < <(find "${dirs[@]}" -name '*.test.ts' | sort)
 [ ${#files[@]} -gt 0 ] || { echo "no test files under ${dirs[*]}" >&2; exit 1; }

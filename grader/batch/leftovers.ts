@@ -5,7 +5,7 @@
  * label buildx-grader.role=base). Per-run objects come from run-resources.ts; this adds the
  * name-prefixed ones and the "every run" scope of `grader cleanup`.
  */
-import { BUILDER_PREFIX, buildxRmArgs } from '../docker/builders.ts';
+import { BUILDER_PREFIX, buildxRmArgs } from '../docker/container-isolation.ts';
 import { DockerCli, parseBuildxLs, parseContainerLs } from '../docker/docker.ts';
 import { RUN_LABEL } from '../docker/run-resources.ts';
 import { REGISTRY7_PREFIX, ROLE_LABEL } from '../registry/registry7.ts';

@@ -1,8 +1,11 @@
 /**
- * `grader check --quick`: only what the student published (image index, cache image), scored
- * like a full grade with the reproduction checks left out. No Docker engine needed.
+ * `grader check --quick`: only what the student published (image index, cache image) and what
+ * their commands say (builder), scored like a full grade with the reproduction checks left out.
+ * No Docker engine needed.
  */
+import { prepareBuild } from '../grade/prepare-build.ts';
 import { publishedChecks } from '../grade/published-checks.ts';
+import { studentBuilderCheck } from '../grade/reproduction.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { countStages } from '../registry/manifest-analysis.ts';
 import type { GradeResult } from '../results/types.ts';
@@ -10,18 +13,19 @@ import type { Rubric } from '../rubric/load-rubric.ts';
 import { formatNumber, score } from '../rubric/score.ts';
 import { summarizeSubmission, type Submission } from '../submission/load-submission.ts';
 import { toolVersion } from '../version.ts';
+import { redactDeep } from '../util/redact.ts';
 
 export const QUICK_SKIP = 'pominięte (--quick): budowania nie były odtwarzane';
 
 export async function quickCheck(sub: Submission, rubric: Rubric, client: RegistryClient, dockerfileText: string): Promise<GradeResult> {
-  const checks = await publishedChecks(client, sub, countStages(dockerfileText));
+  const checks = [...await publishedChecks(client, sub, countStages(dockerfileText)), studentBuilderCheck(await prepareBuild(sub))];
   for (const rule of rubric.checks) if (!checks.some((c) => c.id === rule.id)) checks.push({ id: rule.id, status: 'skip', message: QUICK_SKIP, evidence: [] });
   const scored = score(checks, rubric);
   const checkedMax = scored.checks.filter((c) => c.status !== 'skip').reduce((a, c) => a + (c.maxPoints ?? 0), 0);
   // The full grade line would call the skipped build checks failures: say what was checked instead.
   const grade = `Tryb szybki: ${formatNumber(scored.score.points)} z ${formatNumber(checkedMax)} pkt możliwych bez budowania ` +
     `(pełna skala: ${formatNumber(scored.score.max)} pkt, zadanie dodatkowe: ${formatNumber(scored.score.bonusMax)} pkt)`;
-  return {
+  return redactDeep({
     schemaVersion: 1,
     tool: { name: 'buildx-grader', version: toolVersion() },
     gradedAt: new Date().toISOString(),
@@ -33,5 +37,5 @@ export async function quickCheck(sub: Submission, rubric: Rubric, client: Regist
     checks: scored.checks,
     score: { ...scored.score, grade },
     needsRegrade: scored.needsRegrade,
-  };
+  });
 }

@@ -6,6 +6,7 @@
 import type { CheckResult, CheckStatus, GradeResult } from '../results/types.ts';
 import type { Rubric } from '../rubric/load-rubric.ts';
 import { formatNumber, score } from '../rubric/score.ts';
+import { redactDeep } from '../util/redact.ts';
 
 export type VerdictKind = 'manifest' | 'source' | 'timeout' | 'crash';
 
@@ -51,7 +52,8 @@ export function verdictResult(v: VerdictInput): GradeResult {
   const scored = score(checks, v.rubric);
   const s = scored.score;
   const grade = `${HEADLINE[v.kind]}: ${formatNumber(s.points + s.bonusPoints)} / ${formatNumber(s.max)} pkt (${formatNumber(s.percent)}%)`;
-  return {
+  // The message and problems may quote the student's files.
+  return redactDeep({
     schemaVersion: 1,
     tool: { name: 'buildx-grader', version: v.toolVersion },
     gradedAt: v.gradedAt,
@@ -63,5 +65,5 @@ export function verdictResult(v: VerdictInput): GradeResult {
     checks: scored.checks,
     score: { ...s, grade },
     needsRegrade: scored.needsRegrade,
-  };
+  });
 }

@@ -102,7 +102,7 @@ async function inspectBefore(o: DeleteFlowOptions, outcome: DeleteFlowOutcome, r
   outcome.bytesBefore = await o.registry7.storageBytes({ signal: o.signal });
   const imageBefore = await rec.get('Obraz aplikacji przed usunięciem cache', image);
   const children = imageBefore && isIndex(imageBefore.manifest) ? imageBefore.manifest.manifests.map((d) => d.digest) : [];
-  const head = await rec.head('Digest obrazu cache (HEAD z Accept dla indeksu OCI i listy Dockera)', cache);
+  const head = await rec.head('Digest obrazu cache (HEAD z Accept dla wszystkich czterech typów manifestu)', cache);
   if (!head) return undefined;
   outcome.cacheDigest = head.digest;
   outcome.cacheMediaType = head.mediaType;

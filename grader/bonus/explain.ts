@@ -5,6 +5,7 @@
  */
 import type { DocLink } from '../results/types.ts';
 import { DOCS } from '../checks/docs.ts';
+import { MANIFEST_ACCEPT } from '../registry/oci-types.ts';
 
 export type FindingKey =
   | 'registry-unreachable'
@@ -41,8 +42,12 @@ export interface ExplainContext {
 /** distribution 2.8 bug: GC --delete-untagged removes the untagged platform manifests of a tagged index. */
 export const UNTAGGED_BUG = 'https://github.com/distribution/distribution/issues/3178';
 
-/** Accept header values that make registry:2 answer with the index / list digest of a multi-platform tag. */
-export const INDEX_ACCEPT = 'application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json';
+/**
+ * Accept header value listing all four manifest types. A cache is an OCI image manifest (BuildKit
+ * >= 0.21) or an OCI index (older): registry:2 answers 404 without a digest when the stored type
+ * is not accepted, and a DELETE of any other digest leaves the tag.
+ */
+export const ACCEPT_ALL_MANIFESTS = MANIFEST_ACCEPT.join(', ');
 
 export interface RegistryAnswer {
   method: 'HEAD' | 'GET' | 'PUT' | 'DELETE';
@@ -72,7 +77,7 @@ function url(ctx: ExplainContext, path: string): string {
 /** Shell commands (curl) that delete one tag by digest, as the lab expects. */
 export function deleteByDigestRecipe(ctx: ExplainContext): string {
   return [
-    `DIGEST=$(curl -sI -H 'Accept: ${INDEX_ACCEPT}' \\`,
+    `DIGEST=$(curl -sI -H 'Accept: ${ACCEPT_ALL_MANIFESTS}' \\`,
     `  ${url(ctx, `manifests/${ctx.tag}`)} | tr -d '\\r' | awk 'tolower($1)=="docker-content-digest:" {print $2}')`,
     `curl -i -X DELETE ${url(ctx, 'manifests/$DIGEST')}   # oczekiwane: 202 Accepted`,
     `docker exec registry7 /bin/registry garbage-collect /etc/docker/registry/config.yml`,
@@ -115,20 +120,25 @@ const EXPLANATIONS: Record<FindingKey, (ctx: ExplainContext) => Omit<Explanation
       'Usuwanie po tagu nie jest obsługiwane: registry 2.x przyjmuje w `DELETE` tylko digest manifestu ' +
       'i na tag odpowiada 400 DIGEST_INVALID.',
     fix:
-      'Najpierw pobierz digest z nagłówka `Docker-Content-Digest` (HEAD z nagłówkiem Accept dla indeksu OCI ' +
-      'i listy manifestów Dockera), potem usuń po digeście:\n' + deleteByDigestRecipe(ctx),
+      'Najpierw pobierz digest z nagłówka `Docker-Content-Digest` (HEAD z nagłówkiem Accept wymieniającym wszystkie ' +
+      'cztery typy manifestu: indeks OCI, listę Dockera, manifest OCI i manifest Dockera v2), potem usuń po digeście:\n' +
+      deleteByDigestRecipe(ctx),
     docs: [DOCS.deleteApi],
   }),
   'digest-unknown': () => ({
     cause:
-      'Rejestr nie zna manifestu o tym digeście (404 MANIFEST_UNKNOWN). Zwykle digest odczytano bez nagłówka Accept ' +
-      'dla indeksu/listy, więc rejestr podał digest innego manifestu (albo żaden), albo manifest był już usunięty.',
-    fix: `Odczytaj digest z HEAD z nagłówkiem \`Accept: ${INDEX_ACCEPT}\` i użyj dokładnie tej wartości w DELETE.`,
+      'Rejestr nie zna manifestu o tym digeście (404 MANIFEST_UNKNOWN). Zwykle digest odczytano z nagłówkiem Accept, ' +
+      'który nie wymienia typu manifestu cache (nowy BuildKit zapisuje cache jako manifest obrazu OCI, starszy jako indeks OCI), ' +
+      'więc rejestr podał digest innego manifestu (albo żaden), albo manifest był już usunięty.',
+    fix: `Odczytaj digest z HEAD z nagłówkiem \`Accept: ${ACCEPT_ALL_MANIFESTS}\` i użyj dokładnie tej wartości w DELETE.`,
     docs: [DOCS.deleteApi],
   }),
   'no-digest-header': () => ({
-    cause: 'Odpowiedź na HEAD nie zawiera nagłówka `Docker-Content-Digest`, więc nie wiadomo, jaki digest usunąć.',
-    fix: `Wyślij HEAD (lub GET) z nagłówkiem \`Accept: ${INDEX_ACCEPT}\` i odczytaj \`Docker-Content-Digest\`.`,
+    cause:
+      'Odpowiedź na HEAD nie zawiera nagłówka `Docker-Content-Digest`, więc nie wiadomo, jaki digest usunąć. Tak jest ' +
+      'm.in. wtedy, gdy nagłówek Accept nie wymienia typu zapisanego manifestu (np. same typy indeksu, a cache zapisano ' +
+      'jako manifest obrazu OCI): registry:2 odpowiada wtedy 404 bez digestu.',
+    fix: `Wyślij HEAD (lub GET) z nagłówkiem \`Accept: ${ACCEPT_ALL_MANIFESTS}\` i odczytaj \`Docker-Content-Digest\`.`,
     docs: [DOCS.deleteApi],
   }),
   'cache-tag-missing': (ctx) => ({
@@ -138,7 +148,11 @@ const EXPLANATIONS: Record<FindingKey, (ctx: ExplainContext) => Omit<Explanation
   }),
   'tag-still-present': (ctx) => ({
     cause: `Mimo odpowiedzi 202 tag ${ctx.tag} nadal jest dostępny (HEAD nie dał 404 albo tag jest w tags/list).`,
-    fix: 'Sprawdź, czy zapytania trafiają do tego samego rejestru (port, proxy, cache) i czy usunięto digest tego tagu.',
+    fix:
+      'Usunięty digest nie był digestem tego tagu. Najczęstsza przyczyna: HEAD bez pełnego nagłówka Accept. Rejestr podaje wtedy digest innej postaci manifestu ' +
+      'albo odpowiada 404. BuildKit od wersji 0.21 zapisuje cache jako manifest obrazu OCI (application/vnd.oci.image.manifest.v1+json), a starszy jako indeks OCI. ' +
+      'W Accept wymień wszystkie cztery typy: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, ' +
+      'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json. Potem DELETE po digeście z nagłówka Docker-Content-Digest.',
     docs: [DOCS.deleteApi],
   }),
   'image-broken': (ctx) => ({
@@ -183,7 +197,7 @@ const EXPLANATIONS: Record<FindingKey, (ctx: ExplainContext) => Omit<Explanation
       'Po usunięciu i odśmiecaniu rozmiar danych rejestru nie zmalał: wszystkie bloby są nadal używane ' +
       'przez manifesty, które mają tag (albo usunięty manifest nie był tym z cache).',
     fix:
-      'Upewnij się, że usuwasz digest indeksu cache (tag cache), a GC uruchamiasz po usunięciu; ' +
+      'Upewnij się, że usuwasz digest manifestu cache (tag cache), a GC uruchamiasz po usunięciu; ' +
       '`--delete-untagged` usuwa też manifesty bez tagów.',
     docs: [DOCS.garbageCollection],
   }),

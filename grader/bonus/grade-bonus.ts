@@ -1,15 +1,17 @@
 /**
  * The bonus end to end, for the grade command: the student's script first (its sandbox copies
- * registry7 while the cache is still there), then the grader's own deletion test in registry7,
- * then the check `bonus.registry7.delete`.
+ * registry7 while the cache is still there), then the grader's own deletion in registry7 as the
+ * model answer (no points), then the check `bonus.registry7.delete`, scored on the script alone.
  */
 import { buildRegistry7DeleteCheck } from '../checks/bonus-registry7-delete.ts';
+import type { ParsedCommand } from '../commands/types.ts';
 import type { Registry7 } from '../registry/registry7.ts';
 import type { ImageRef } from '../registry/reference.ts';
 import type { CheckResult } from '../results/types.ts';
 import { runDeleteFlow } from './delete-flow.ts';
 import { summarizeGcOutput } from './gc-summary.ts';
 import type { BonusClient, GcCapableRegistry } from './ports.ts';
+import { registryDeleteSetting } from './registry7-setup.ts';
 import { runStudentScript } from './sandbox.ts';
 import type { ScriptOutcome } from './types.ts';
 
@@ -33,6 +35,8 @@ export interface GradeBonusOptions {
   /** Submission folder and its `bonus.deleteScript`, when named. */
   submissionDir?: string;
   deleteScript?: string;
+  /** The student's commands: how they started registry7 decides whether the copy allows deleting. */
+  commands: readonly ParsedCommand[];
   /** Sandbox image (else $GRADER_SANDBOX_IMAGE, else buildx-grader/sandbox:1). */
   sandboxImage?: string;
   scriptTimeLimitMs?: number;
@@ -58,11 +62,12 @@ export async function gradeBonus(o: GradeBonusOptions): Promise<CheckResult> {
       imageRef: o.imageRef,
       cacheRef: o.cacheRef,
       source: { container: o.registry7.containerName },
+      registryDelete: registryDeleteSetting(o.commands),
       ...(o.sandboxImage ? { sandboxImage: o.sandboxImage } : {}),
       ...(o.scriptTimeLimitMs ? { timeLimitMs: o.scriptTimeLimitMs } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
     });
   }
   const flow = await runDeleteFlow({ client: o.client, registry7: gcCapable(o.registry7), imageRef: o.imageRef, cacheRef: o.cacheRef, ...(o.signal ? { signal: o.signal } : {}) });
-  return buildRegistry7DeleteCheck({ flow, owner: 'grader', ...(script ? { script } : {}) });
+  return buildRegistry7DeleteCheck({ reference: flow, ...(script ? { script } : {}) });
 }

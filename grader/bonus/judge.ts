@@ -44,6 +44,8 @@ export function judgeScript(s: ScriptOutcome): Verdict {
   if (!v || v.infraError) return { status: 'error', findings: ['registry-unreachable'] };
   const sizes = sizesOf(v);
   const findings: FindingKey[] = [...findingsInOutput(s.output)];
+  // The student's registry7 had deleting off, and so had the copy: that is why the tag survived.
+  if (!s.registryDelete.enabled && !findings.includes('delete-disabled')) findings.push('delete-disabled');
   if (v.cacheStatusAfter === 200 || v.cacheListedAfter) {
     return { status: 'fail', findings: findings.length ? findings : ['tag-still-present'], ...sizes };
   }

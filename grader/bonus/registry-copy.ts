@@ -7,8 +7,9 @@
 import { createServer } from 'node:net';
 import { DockerCli, runContainerArgs } from '../docker/docker.ts';
 import { runLabels } from '../docker/run-resources.ts';
+import { ensureRuntimeImage, runtimeImage } from '../docker/runtime-images.ts';
 import {
-  DEFAULT_REGISTRY_IMAGE, REGISTRY_STORAGE as DATA, garbageCollectArgs, parseDuBytes, waitForRegistry,
+  REGISTRY_STORAGE as DATA, garbageCollectArgs, parseDuBytes, waitForRegistry,
 } from '../registry/registry7.ts';
 import type { ExecResult } from '../util/exec.ts';
 import { summarizeGcOutput } from './gc-summary.ts';
@@ -53,9 +54,10 @@ export async function freeLoopbackPort(): Promise<number> {
 
 export async function createRegistryCopy(o: RegistryCopyOptions): Promise<RegistryCopy> {
   const docker = o.docker ?? new DockerCli();
-  const image = o.image ?? DEFAULT_REGISTRY_IMAGE;
+  const image = runtimeImage('registry', o.image);
   const labels = runLabels(o.runId);
   const call = { signal: o.signal };
+  await ensureRuntimeImage(docker, 'registry', image, call);
   const volume = `bg-${o.runId}-data`;
   await docker.createVolume(volume, labels, call);
   if (o.fromContainer || o.fromVolume) {

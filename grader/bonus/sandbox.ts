@@ -1,7 +1,8 @@
 /**
  * Runs a student's deletion script (submission.json `bonus.deleteScript`) where it can do no harm:
  *
- * - a disposable copy of registry7 (new registry:2 container, delete enabled, own volume filled
+ * - a disposable copy of registry7 (new registry:2 container, deleting on or off as the student's
+ *   own registry7 command set it, own volume filled
  *   with registry7's storage) on an `--internal` network whose bridge has no host address
  *   (`inhibit_ipv4`: on a plain internal network the host's gateway IP stays reachable, measured);
  * - a sandbox container on that network only: no Docker socket, `--cap-drop ALL`, read-only root
@@ -10,31 +11,31 @@
  * The script sees (documented for students):
  *   REGISTRY_URL=http://registry7:5000  REGISTRY=registry7:5000
  *   REPOSITORY=<name>  IMAGE_TAG=<tag>  CACHE_TAG=<tag>
- * and runs as `sh /sandbox/<file>` (busybox sh, curl, jq in the default image).
+ * and runs as `sh /sandbox/script.sh` (busybox sh, curl, jq in the default image). The script gets
+ * there by `docker cp` of a copy the grader made under a fixed name into a per-run volume: no
+ * part of the student's path is ever in a docker argv (a folder named `a,source=/etc/passwd`
+ * would otherwise steer a `--mount` spec).
  * Afterwards the grader runs GC on the copy itself and checks: cache tag gone, image intact, bytes freed.
  * Everything is labelled `buildx-grader.run=<runId>` and removed in `finally`, also on abort.
  */
-import { realpath, stat } from 'node:fs/promises';
-import { basename, isAbsolute, relative, resolve } from 'node:path';
+import { chmod, copyFile, realpath, rm, stat } from 'node:fs/promises';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerCli, labelFlags, newRunId } from '../docker/docker.ts';
 import { removeRun, runLabels } from '../docker/run-resources.ts';
 import { InfraError, InterruptedError } from '../errors.ts';
+import { ensureRuntimeImage, runtimeImage } from '../docker/runtime-images.ts';
 import { toRef, type ImageRef } from '../registry/reference.ts';
+import { makeTempDir } from '../util/temp-dir.ts';
 import { redact } from '../util/redact.ts';
 import { blockedConnectionsIn } from './blocked.ts';
 import { verifyForeignDeletion } from './delete-flow.ts';
 import type { BonusClient } from './ports.ts';
 import { createRegistryCopy } from './registry-copy.ts';
+import type { RegistryDeleteSetting } from './registry7-setup.ts';
 import type { ScriptOutcome } from './types.ts';
 
-export const DEFAULT_SANDBOX_IMAGE = 'buildx-grader/sandbox:1';
 export const DEFAULT_TIME_LIMIT_MS = 60_000;
-
-/** Sandbox image: explicit option, then $GRADER_SANDBOX_IMAGE, then the default built by setup.sh. */
-export function sandboxImageOf(option?: string, env: NodeJS.ProcessEnv = process.env): string {
-  return option || env.GRADER_SANDBOX_IMAGE || DEFAULT_SANDBOX_IMAGE;
-}
 
 export interface ScriptSandboxOptions {
   client: BonusClient;
@@ -47,6 +48,8 @@ export interface ScriptSandboxOptions {
   cacheRef: ImageRef | string;
   /** registry7 storage to copy: its container (--volumes-from, read-only) or its volume. */
   source: { container: string } | { volume: string };
+  /** Deleting in the copy, as the student's own registry7 was set up (registry7-setup.ts). */
+  registryDelete: RegistryDeleteSetting;
   sandboxImage?: string;
   registryImage?: string;
   timeLimitMs?: number;
@@ -73,19 +76,21 @@ export async function resolveScript(submissionDir: string, script: string): Prom
   }
 }
 
+/** Where the script is inside the sandbox; the name is ours, never the student's. */
+export const SANDBOX_SCRIPT = '/sandbox/script.sh';
+
 /** Builds the `docker create` argv of the sandbox container (pure). */
 export function sandboxCreateArgs(p: {
   runId: string;
   name: string;
   network: string;
   image: string;
-  scriptHostPath: string;
-  scriptName: string;
+  /** The per-run volume mounted at /sandbox (it holds the copied script). */
+  scriptVolume: string;
   env: Record<string, string>;
   memory: string;
   pidsLimit: number;
 }): string[] {
-  const target = `/sandbox/${p.scriptName}`;
   return [
     'container', 'create', '--name', p.name, ...labelFlags(runLabels(p.runId)),
     '--network', p.network,
@@ -93,20 +98,21 @@ export function sandboxCreateArgs(p: {
     '--read-only', '--tmpfs', '/tmp:rw,nosuid,nodev,size=16m,mode=1777',
     '--pids-limit', String(p.pidsLimit), '--memory', p.memory, '--memory-swap', p.memory, '--cpus', '1',
     '--user', '65534:65534', '--workdir', '/tmp',
-    '--mount', `type=bind,source=${p.scriptHostPath},target=${target},readonly`,
+    '--mount', `type=volume,source=${p.scriptVolume},target=/sandbox`,
     ...Object.entries(p.env).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
     '--entrypoint', '/bin/sh',
     p.image,
     // stderr into stdout keeps the order of curl's errors and the script's own output.
-    '-c', 'exec sh "$0" 2>&1', target,
+    '-c', 'exec sh "$0" 2>&1', SANDBOX_SCRIPT,
   ];
 }
 
 export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptOutcome> {
-  const image = sandboxImageOf(o.sandboxImage);
+  const image = runtimeImage('sandbox', o.sandboxImage);
   const timeLimitMs = o.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS;
   const outcome: ScriptOutcome = {
     script: o.script, image, exitCode: null, timedOut: false, timeLimitMs, durationMs: 0, output: '', blockedConnections: [],
+    registryDelete: o.registryDelete,
   };
   const resolved = await resolveScript(o.submissionDir, o.script);
   if ('problem' in resolved) {
@@ -118,24 +124,24 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
   const runId = o.runId ?? newRunId('sandbox');
   const docker = o.docker ?? new DockerCli();
   const call = { signal: o.signal };
+  let scratch: string | undefined;
   try {
-    if (!(await docker.imageExists(image, call))) {
-      throw new InfraError(`Brak obrazu piaskownicy ${image}: zbuduj go (scripts/setup.sh) albo wskaż inny w GRADER_SANDBOX_IMAGE.`);
-    }
+    await ensureRuntimeImage(docker, 'sandbox', image, call);
     const network = `bg-${runId}-internal`;
     await docker.createNetwork(network, runLabels(runId), {
       internal: true,
       driverOpts: { 'com.docker.network.bridge.inhibit_ipv4': 'true' },
     }, call);
     const copy = await createRegistryCopy({
-      docker, runId, deleteEnabled: true, internalNetwork: network, image: o.registryImage, signal: o.signal,
+      docker, runId, deleteEnabled: o.registryDelete.enabled, internalNetwork: network, image: o.registryImage, signal: o.signal,
       ...('container' in o.source ? { fromContainer: o.source.container } : { fromVolume: o.source.volume }),
     });
     const name = `bg-${runId}-sandbox`;
+    const scriptVolume = `bg-${runId}-script`;
+    await docker.createVolume(scriptVolume, runLabels(runId), call);
     await docker.ok(
       sandboxCreateArgs({
-        runId, name, network, image,
-        scriptHostPath: resolved.path, scriptName: basename(resolved.path),
+        runId, name, network, image, scriptVolume,
         env: {
           REGISTRY_URL: 'http://registry7:5000',
           REGISTRY: 'registry7:5000',
@@ -149,6 +155,12 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
       `utworzyć kontenera piaskownicy ${name}`,
       call,
     );
+    // Our own copy under a fixed name: docker cp parses no part of the student's path.
+    scratch = await makeTempDir('script-', runId);
+    const copied = join(scratch, 'script.sh');
+    await copyFile(resolved.path, copied);
+    await chmod(copied, 0o644);
+    await docker.ok(['cp', copied, `${name}:${SANDBOX_SCRIPT}`], 'skopiować skryptu studenta do piaskownicy', call);
     // The copy has the student's content under the same repository and tags, at a loopback address.
     outcome.verification = await verifyForeignDeletion(
       {
@@ -172,6 +184,7 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
     outcome.infraError = error.message;
     return outcome;
   } finally {
+    if (scratch) await rm(scratch, { recursive: true, force: true });
     let problem: string | undefined;
     try {
       const left = await removeRun(runId, docker);

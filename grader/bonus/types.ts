@@ -1,4 +1,5 @@
 /** Data shapes of the bonus (deleting images from registry7): what the flows measured, before judging. */
+import type { RegistryDeleteSetting } from './registry7-setup.ts';
 
 /** One HTTP request to a registry and its answer, kept as evidence. */
 export interface HttpStep {
@@ -82,6 +83,8 @@ export interface ScriptOutcome {
   blockedConnections: string[];
   /** The grader's own verification on the registry copy after the script. */
   verification?: DeleteFlowOutcome;
+  /** Whether the copy allowed deleting, and why (from the student's registry7 command). */
+  registryDelete: RegistryDeleteSetting;
   /** The script named in submission.json is missing or outside the submission (the student's fault). */
   invalid?: string;
   infraError?: string;

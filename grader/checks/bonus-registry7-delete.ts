@@ -5,73 +5,79 @@
 import { DOCS } from './docs.ts';
 import { explain, singleTagRecipe, type Explanation, type ExplainContext, type FindingKey } from '../bonus/explain.ts';
 import { formatBytes } from '../bonus/format.ts';
-import { judgeDeleteFlow, judgeScript, type BonusStatus, type RegistryOwner, type Verdict } from '../bonus/judge.ts';
+import { judgeDeleteFlow, judgeScript, type Verdict } from '../bonus/judge.ts';
 import type { DeleteFlowOutcome, HttpStep, ScriptOutcome } from '../bonus/types.ts';
 import type { CheckResult, DocLink, Evidence } from '../results/types.ts';
 
 export interface BonusCheckInput {
-  /** The grader's own deletion test in registry7. */
-  flow: DeleteFlowOutcome;
-  /** Who runs the registry the flow ran against (default: the grader's registry7). */
-  owner?: RegistryOwner;
-  /** The student's deletion script run in the sandbox, when submission.json names one. */
+  /** The grader's own deletion in its registry7: the model answer shown beside the student's, worth no points. */
+  reference: DeleteFlowOutcome;
+  /** The student's deletion script run in the sandbox; absent when the student gave no answer. */
   script?: ScriptOutcome;
 }
 
-const STATUS_ORDER: Record<BonusStatus, number> = { pass: 0, fail: 1, error: 2 };
+export const NO_ANSWER_MESSAGE =
+  'Brak odpowiedzi: praca nie zawiera skryptu usuwającego obraz cache (bonus.deleteScript w submission.json), więc zadanie dodatkowe nie dostaje punktów. Wzorcowe usuwanie wykonane przez grader jest w raporcie tylko dla porównania.';
 
+/** Points come from the student's script alone; the grader's own deletion is context ("tak to powinno wyglądać"). */
 export function buildRegistry7DeleteCheck(input: BonusCheckInput): CheckResult {
-  const flowVerdict = judgeDeleteFlow(input.flow, input.owner ?? 'grader');
-  const scriptVerdict = input.script ? judgeScript(input.script) : undefined;
-  // An error (not gradable) wins over a failure, which wins over a pass.
-  const status = [flowVerdict.status, scriptVerdict?.status ?? 'pass'].reduce((a, b) => (STATUS_ORDER[b] > STATUS_ORDER[a] ? b : a));
-
-  const ctx = contextOf(input.flow);
-  const explanations = unique([...flowVerdict.findings, ...(scriptVerdict?.findings ?? [])]).map((k) =>
-    explain(k, { ...ctx, sharedTags: input.flow.sharedTags }),
-  );
-  const evidence: Evidence[] = [
-    ...flowEvidence(input.flow, flowVerdict, 'Test usuwania w registry7'),
-    ...(input.script && scriptVerdict ? scriptEvidence(input.script, scriptVerdict) : []),
-    notesEvidence(input.flow, ctx),
+  const referenceVerdict = judgeDeleteFlow(input.reference, 'grader');
+  const ctx = contextOf(input.reference);
+  const referenceEvidence = [
+    ...flowEvidence(input.reference, referenceVerdict, REFERENCE_TITLE),
+    referenceNote(referenceVerdict),
+    notesEvidence(input.reference, ctx),
   ];
+  if (!input.script) {
+    return {
+      id: 'bonus.registry7.delete',
+      status: 'fail',
+      message: NO_ANSWER_MESSAGE,
+      hint: 'Dodaj skrypt, który usuwa obraz cache z registry7 (HEAD z nagłówkiem Accept po digest, DELETE po digeście), i wskaż go w submission.json: "bonus": { "deleteScript": "delete-cache.sh" }. Grader uruchomi go w piaskownicy na kopii registry7 z Twoim obrazem i cache.',
+      docs: [DOCS.deleteApi, DOCS.garbageCollection, DOCS.deleteConfig],
+      evidence: referenceEvidence,
+      metrics: { answer: 'brak', ...referenceMetrics(input.reference, referenceVerdict) },
+    };
+  }
+  const verdict = judgeScript(input.script);
+  const explanations = unique(verdict.findings).map((k) => explain(k, { ...ctx, sharedTags: input.reference.sharedTags }));
   const result: CheckResult = {
     id: 'bonus.registry7.delete',
-    status,
-    message: messageOf(status, flowVerdict, input.script, scriptVerdict),
+    status: verdict.status,
+    message: messageOf(input.script, verdict),
     docs: docsOf(explanations),
-    evidence,
-    metrics: metricsOf(input.flow, flowVerdict, input.script, scriptVerdict),
+    evidence: [...scriptEvidence(input.script, verdict), ...referenceEvidence],
+    metrics: { ...scriptMetrics(input.script, verdict), ...referenceMetrics(input.reference, referenceVerdict) },
   };
-  if (status !== 'pass' && explanations.length) {
+  if (verdict.status !== 'pass' && explanations.length) {
     result.hint = explanations.map((e) => `${e.cause}\n${e.fix}`).join('\n\n');
   }
   return result;
 }
 
+const REFERENCE_TITLE = 'Wzorcowe usuwanie (grader, bez punktów)';
+
 function contextOf(flow: DeleteFlowOutcome): ExplainContext {
   return { registry: flow.registry, repository: flow.repository, tag: flow.cacheTag };
 }
 
-function messageOf(status: BonusStatus, flow: Verdict, script: ScriptOutcome | undefined, scriptVerdict: Verdict | undefined): string {
-  const freed = flow.bytesFreed !== undefined ? ` GC zwolnił ${formatBytes(flow.bytesFreed)}.` : '';
-  const scriptPart = !script || !scriptVerdict
-    ? ''
-    : scriptVerdict.status === 'pass'
-      ? ` Skrypt studenta (${script.script}) usunął cache w kopii rejestru; po GC zwolniono ${formatBytes(scriptVerdict.bytesFreed ?? 0)}.`
-      : scriptVerdict.status === 'error'
-        ? ` Nie udało się ocenić skryptu studenta (${script.script}) z powodu awarii środowiska.`
-        : script.invalid
-          ? ` ${script.invalid}`
-          : ` Skrypt studenta (${script.script}) nie usunął poprawnie obrazu cache${script.timedOut ? ' (przerwany po przekroczeniu limitu czasu)' : ''}.`;
-  if (status === 'pass') {
-    return `Obraz cache usunięto po digeście (202), tag cache odpowiada 404, obraz aplikacji jest nienaruszony.${freed}${scriptPart}`;
+function messageOf(script: ScriptOutcome, v: Verdict): string {
+  if (v.status === 'pass') {
+    return `Skrypt studenta (${script.script}) usunął obraz cache w kopii registry7: tag cache odpowiada 404 i zniknął z listy tagów, obraz aplikacji jest nienaruszony, po garbage-collect zwolniono ${formatBytes(v.bytesFreed ?? 0)}.`;
   }
-  if (status === 'error') {
-    return `Nie można ocenić usuwania obrazów z registry7 z powodu awarii środowiska; wynik do ponownej oceny.${scriptPart}`;
-  }
-  if (flow.status !== 'pass') return `Usunięcie obrazu cache z registry7 nie powiodło się.${scriptPart}`;
-  return `Usuwanie działa w registry7, ale:${scriptPart}`;
+  if (v.status === 'error') return `Nie udało się ocenić skryptu studenta (${script.script}) z powodu awarii środowiska; wynik do ponownej oceny.`;
+  if (script.invalid) return script.invalid;
+  return `Skrypt studenta (${script.script}) nie usunął poprawnie obrazu cache${script.timedOut ? ' (przerwany po przekroczeniu limitu czasu)' : ''}.`;
+}
+
+/** Says whether the model answer itself worked, so a failed reference is never read as the student's. */
+function referenceNote(v: Verdict): Evidence {
+  const text = v.status === 'pass'
+    ? 'Grader wykonał w swoim registry7 wzorcowe usuwanie: HEAD po digest, DELETE po digeście (202), garbage-collect. Tak powinna wyglądać odpowiedź; ten przebieg nie daje punktów.'
+    : v.status === 'error'
+      ? 'Wzorcowego usuwania w registry7 gradera nie udało się wykonać (awaria środowiska). Nie wpływa to na ocenę skryptu studenta.'
+      : 'Wzorcowe usuwanie w registry7 gradera nie powiodło się; nie wpływa to na ocenę skryptu studenta.';
+  return { kind: 'text', title: REFERENCE_TITLE, text };
 }
 
 function docsOf(explanations: Explanation[]): DocLink[] {
@@ -113,7 +119,7 @@ function scriptEvidence(s: ScriptOutcome, v: Verdict): Evidence[] {
       title: 'Skrypt studenta w piaskownicy',
       text:
         `Skrypt ${s.script} uruchomiono w obrazie ${s.image} (sieć wewnętrzna z kopią registry7, bez gniazda Dockera, ` +
-        `limit ${Math.round(s.timeLimitMs / 1000)} s). Kod wyjścia: ${s.exitCode ?? 'brak'}` +
+        `limit ${Math.round(s.timeLimitMs / 1000)} s). ${s.registryDelete.basis} Kod wyjścia: ${s.exitCode ?? 'brak'}` +
         `${s.timedOut ? ', przerwany po przekroczeniu limitu czasu (docker kill)' : ''}; czas: ${(s.durationMs / 1000).toFixed(1).replace('.', ',')} s.` +
         (s.invalid ? `\nSkryptu nie uruchomiono: ${s.invalid}` : '') +
         (s.infraError ? `\nAwaria środowiska: ${s.infraError}` : ''),
@@ -153,20 +159,20 @@ function notesEvidence(flow: DeleteFlowOutcome, ctx: ExplainContext): Evidence {
   };
 }
 
-function metricsOf(flow: DeleteFlowOutcome, fv: Verdict, script: ScriptOutcome | undefined, sv: Verdict | undefined): Record<string, number | string> {
-  const m: Record<string, number | string> = {};
-  if (flow.deleteStatus != null) m.deleteStatus = flow.deleteStatus;
-  if (flow.cacheStatusAfter != null) m.cacheStatusAfter = flow.cacheStatusAfter;
-  if (flow.bytesBefore !== undefined) m.bytesBefore = flow.bytesBefore;
-  if (flow.bytesAfterDelete !== undefined) m.bytesAfterDelete = flow.bytesAfterDelete;
-  if (flow.bytesAfterGc !== undefined) m.bytesAfterGc = flow.bytesAfterGc;
-  if (fv.bytesFreed !== undefined) m.bytesFreed = fv.bytesFreed;
-  if (script && sv) {
-    m.scriptStatus = sv.status;
-    if (script.exitCode !== null) m.scriptExitCode = script.exitCode;
-    if (sv.bytesFreed !== undefined) m.scriptBytesFreed = sv.bytesFreed;
-    m.scriptBlockedConnections = script.blockedConnections.length;
-  }
+function scriptMetrics(script: ScriptOutcome, v: Verdict): Record<string, number | string> {
+  const m: Record<string, number | string> = { answer: 'skrypt', scriptStatus: v.status, scriptBlockedConnections: script.blockedConnections.length };
+  if (script.exitCode !== null) m.scriptExitCode = script.exitCode;
+  const o = script.verification;
+  if (o?.deleteStatus != null) m.deleteStatus = o.deleteStatus;
+  if (o?.cacheStatusAfter != null) m.cacheStatusAfter = o.cacheStatusAfter;
+  if (v.bytesFreed !== undefined) m.bytesFreed = v.bytesFreed;
+  return m;
+}
+
+function referenceMetrics(flow: DeleteFlowOutcome, v: Verdict): Record<string, number | string> {
+  const m: Record<string, number | string> = { referenceStatus: v.status };
+  if (flow.deleteStatus != null) m.referenceDeleteStatus = flow.deleteStatus;
+  if (v.bytesFreed !== undefined) m.referenceBytesFreed = v.bytesFreed;
   return m;
 }
 

@@ -1,5 +1,5 @@
 /** build.first, cache.imported, cache.hit: verdicts from the two reproduced builds. Pure. */
-import type { BuildLogAnalysis } from '../docker/build-log.ts';
+import type { BuildLogAnalysis } from '../build-log/parse.ts';
 import type { BuildOutcome } from '../docker/build-runner.ts';
 import type { CheckId, CheckResult, Evidence, LogLine } from '../results/types.ts';
 import type { BuildVerdict } from './build-failure.ts';
@@ -38,6 +38,18 @@ function infraBuildCheck(id: CheckId, b: BuildFacts, reason: string): CheckResul
   };
 }
 
+/** build.first when the grader refused to run the build at all (a frontend other than docker/dockerfile). */
+export function refusedBuildCheck(reason: string): CheckResult {
+  return {
+    id: 'build.first',
+    status: 'fail',
+    message: reason,
+    hint: 'Usuń dyrektywę # syntax= albo wskaż docker/dockerfile (np. # syntax=docker/dockerfile:1), a z submission.json argument BUILDKIT_SYNTAX.',
+    docs: [DOCS.dockerfile],
+    evidence: [],
+  };
+}
+
 export function buildFirstCheck(b: BuildFacts): CheckResult {
   const id = 'build.first';
   const v = b.verdict;
@@ -70,25 +82,39 @@ export function buildFirstCheck(b: BuildFacts): CheckResult {
     status: 'fail',
     message: timeout
       ? `Pierwsze budowanie nie skończyło się w limicie czasu (${seconds(b.outcome.durationMs)}) i zostało przerwane.`
-      : `Pierwsze budowanie nie powiodło się: ${err?.message ?? v.reason}` + (err?.dockerfile ? ` (${err.dockerfile.file}, wiersz ${err.dockerfile.line}).` : ''),
-    hint: timeout
-      ? 'Sprawdź, czy żaden krok RUN nie czeka w nieskończoność (serwer, sleep, pytanie o dane) i czy budowanie kończy się lokalnie dla obu platform.'
-      : err?.exitCode === 127
-        ? 'Kod 127: polecenia z kroku RUN nie ma w obrazie bazowym danej platformy. Zainstaluj je we wcześniejszym kroku albo zmień obraz bazowy.'
-        : 'Popraw krok wskazany w logu i zbuduj obraz lokalnie dla obu platform: docker buildx build --platform linux/amd64,linux/arm64 .',
+      : b.outcome.logOverflow
+        ? `Pierwsze budowanie nie powiodło się: ${v.reason}.`
+        : `Pierwsze budowanie nie powiodło się: ${err?.message ?? v.reason}` + (err?.dockerfile ? ` (${err.dockerfile.file}, wiersz ${err.dockerfile.line}).` : ''),
+    hint: v.kind === 'student' && v.hint
+      ? v.hint
+      : timeout
+        ? 'Sprawdź, czy żaden krok RUN nie czeka w nieskończoność (serwer, sleep, pytanie o dane) i czy budowanie kończy się lokalnie dla obu platform.'
+        : err?.exitCode === 127
+          ? 'Kod 127: polecenia z kroku RUN nie ma w obrazie bazowym danej platformy. Zainstaluj je we wcześniejszym kroku albo zmień obraz bazowy.'
+          : 'Popraw krok wskazany w logu i zbuduj obraz lokalnie dla obu platform: docker buildx build --platform linux/amd64,linux/arm64 .',
     docs: [DOCS.dockerfile, DOCS.multiPlatform],
     evidence: [commandEvidence(b, 'Polecenie (budowanie 1)'), logEvidence('Błąd budowania', b.logFile, err?.lines ?? [])],
     metrics: { durationMs: b.outcome.durationMs, exitCode: b.outcome.exitCode ?? 'brak' },
   };
 }
 
+/** How build 2 ended when it did not succeed, as a sentence for the cache checks; undefined when it succeeded. */
+function secondBuildEnd(b: BuildFacts): string | undefined {
+  const v = b.verdict;
+  if (v.kind === 'timeout') return `Drugie budowanie przekroczyło limit czasu (${seconds(b.outcome.durationMs)}) i zostało przerwane.`;
+  if (v.kind === 'student') return `Drugie budowanie nie powiodło się: ${b.outcome.logOverflow ? v.reason : (b.analysis.error?.message ?? v.reason)}.`;
+  return undefined;
+}
+
 export function cacheImportedCheck(b: BuildFacts, cacheRef: string): CheckResult {
   const id = 'cache.imported';
   if (b.verdict.kind === 'infra') return infraBuildCheck(id, b, b.verdict.reason);
   const imp = b.analysis.cacheImport;
+  const ended = secondBuildEnd(b);
   const evidence = [commandEvidence(b, 'Polecenie (budowanie 2, pusty builder)'), logEvidence('Import cache', b.logFile, imp.lines)];
   if (imp.status === 'imported') {
-    return { id, status: 'pass', message: `Drugie budowanie zaimportowało manifest cache z ${imp.ref ?? cacheRef}.`, evidence };
+    // The import comes first in a build: it happened even when a later step failed.
+    return { id, status: 'pass', message: `Drugie budowanie zaimportowało manifest cache z ${imp.ref ?? cacheRef}.${ended ? ` ${ended}` : ''}`, evidence };
   }
   const messages: Record<Exclude<typeof imp.status, 'imported'>, string> = {
     'not-found': `Import cache nic nie znalazł: w registry7 nie ma manifestu cache ${cacheRef} (${imp.message ?? 'not found'}).`,
@@ -98,7 +124,7 @@ export function cacheImportedCheck(b: BuildFacts, cacheRef: string): CheckResult
   return {
     id,
     status: 'fail',
-    message: messages[imp.status],
+    message: ended && imp.status === 'not-requested' ? `${ended} Do tego miejsca w logu nie ma importu cache (importing cache manifest).` : messages[imp.status],
     hint: 'Drugie budowanie szuka cache pod referencją z --cache-from; musi to być ta sama referencja, do której eksportuje --cache-to type=registry,ref=...',
     docs: [DOCS.registryCache],
     evidence,
@@ -123,6 +149,19 @@ export function cacheHitCheck(b: BuildFacts, platforms: readonly string[], minRa
   const metrics = Object.fromEntries(rows.flatMap((r) => [[`${r.platform}.cached`, r.cached], [`${r.platform}.total`, r.total]]));
   const summary = rows.map((r) => `${r.platform} ${r.cached}/${r.total}`).join(', ');
   const low = rows.filter((r) => r.ratio < minRatio);
+  const ended = secondBuildEnd(b);
+  if (ended) {
+    // Steps after the failure never ran: their counts say nothing about the cache.
+    return {
+      id,
+      status: 'fail',
+      message: `${ended} Kroki z cache do miejsca przerwania: ${summary}; wynik cache nie jest pełny.`,
+      hint: 'Najpierw popraw budowanie (błąd albo limit czasu w drugim budowaniu); kroki CACHED liczą się z pełnego, udanego budowania.',
+      docs: [DOCS.registryCache],
+      evidence,
+      metrics,
+    };
+  }
   if (low.length === 0) {
     return { id, status: 'pass', message: `Kroki z cache (CACHED) w drugim budowaniu: ${summary}.`, evidence, metrics };
   }

@@ -45,14 +45,15 @@ export function platformCheck(id: PlatformCheckId, read: Read<ImageFacts>, requi
       metrics: { platforms: facts.platforms.join(',') },
     };
   }
-  const single = facts.kind !== 'index';
   return {
     id,
     status: 'fail',
     message: `Brakuje platform: ${missing.join(', ')} (w obrazie ${facts.ref}: ${found}).`,
-    hint: single
-      ? 'Obraz ma jeden manifest zamiast indeksu. Zbuduj go jednym poleceniem dla obu architektur: docker buildx build --platform linux/amd64,linux/arm64 --push ...'
-      : `Dodaj brakujące platformy do opcji --platform, np. --platform ${required.join(',')}, i wypchnij obraz ponownie; builder musi je obsługiwać (docker buildx ls).`,
+    hint: facts.kind === 'index'
+      ? `Dodaj brakujące platformy do opcji --platform, np. --platform ${required.join(',')}, i wypchnij obraz ponownie; builder musi je obsługiwać (docker buildx ls).`
+      : facts.kind === 'buildkit-cache'
+        ? 'Pod tym tagiem jest obraz cache BuildKit (z --cache-to), a nie obraz aplikacji. Podaj tag z opcji -t (np. :multiarch); cache musi mieć osobny tag.'
+        : 'Obraz ma jeden manifest zamiast indeksu. Zbuduj go jednym poleceniem dla obu architektur: docker buildx build --platform linux/amd64,linux/arm64 --push ...',
     docs,
     evidence,
     metrics: { platforms: facts.platforms.join(','), missing: missing.join(',') },

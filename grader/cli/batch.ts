@@ -5,17 +5,18 @@ import type { RerunMode } from '../batch/existing.ts';
 import { createProgressReporter } from '../batch/progress-reporter.ts';
 import { writeSummary, SUMMARY_FILES } from '../batch/write-summary.ts';
 import { newRunId } from '../docker/docker.ts';
-import type { IsolationMode } from '../docker/isolation.ts';
 import { ExitCode, InputError } from '../errors.ts';
 import { closeBrowser } from '../report/browser.ts';
-import type { ReportFormat } from '../report/write-reports.ts';
+import { planReports, type ReportFormat } from '../report/write-reports.ts';
 import { loadRubric } from '../rubric/load-rubric.ts';
 import { durationFlag, intFlag, parseFlags } from './args.ts';
 import type { CommandContext } from './commands.ts';
+import { ISOLATION_HELP, ISOLATION_OPTIONS, isolationFromFlags } from './isolation-flag.ts';
+import { warnPdfSkipped } from './output.ts';
 
 const HELP = `Użycie: grader batch <katalog-prac | lista.csv> [-j N] [--out KATALOG] [--rubric PLIK]
                     [--resume | --force | --retry-errors] [--export gradescope]
-                    [--isolation auto|container|prune] [--timeout CZAS] [--build-timeout CZAS]
+                    [--isolation auto|container|prune] [--yes] [--timeout CZAS] [--build-timeout CZAS]
                     [--format both|md|pdf|none] [--insecure HOST]...
 
 Ocenia wszystkie prace: każdy podkatalog z plikiem submission.json to jeden student,
@@ -39,16 +40,19 @@ Opcje:
   --timeout CZAS        limit czasu oceny jednej pracy (domyślnie 30m)
   --build-timeout CZAS  limit jednego budowania (domyślnie 20m, nie więcej niż --timeout)
                         CZAS: 90s, 5m, 1h albo sama liczba minut
-  --isolation, --rubric, --format, --insecure: jak w grader grade
+${ISOLATION_HELP}
+  --rubric, --format, --insecure: jak w grader grade
 
 Bez --resume/--force/--retry-errors katalog z wcześniejszymi wynikami nie jest ruszany.
 Ctrl-C: trwające oceny sprzątają po sobie, ukończone zostają; dokończ przez --resume.
+
+Raport PDF wymaga przeglądarki Chrome, Chromium albo Edge; bez niej powstaje tylko
+Markdown (z ostrzeżeniem), a kod wyjścia się nie zmienia.
 
 Kody wyjścia: 0 wszystkie prace ocenione (także niezaliczone), 2 błędne dane,
 3 któraś praca nie do oceny (awaria infrastruktury), 130 przerwano.`;
 
 const FORMATS: Record<string, ReportFormat[]> = { both: ['md', 'pdf'], md: ['md'], pdf: ['pdf'], none: [] };
-const ISOLATIONS = new Set(['auto', 'container', 'prune']);
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
@@ -59,7 +63,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     force: { type: 'boolean', default: false },
     'retry-errors': { type: 'boolean', default: false },
     export: { type: 'string' },
-    isolation: { type: 'string', default: 'auto' },
+    ...ISOLATION_OPTIONS,
     timeout: { type: 'string' },
     'build-timeout': { type: 'string' },
     format: { type: 'string', default: 'both' },
@@ -72,16 +76,18 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const [input, ...more] = positionals;
   if (!input || more.length) throw new InputError('Polecenie batch wymaga jednego argumentu: katalogu z pracami albo listy CSV, np. grader batch prace/ -j 2');
   const mode = rerunMode(values.resume!, values.force!, values['retry-errors']!);
-  if (!ISOLATIONS.has(values.isolation!)) throw new InputError(`Opcja --isolation przyjmuje auto, container albo prune; podano „${values.isolation}”.`);
   const formats = FORMATS[values.format!];
   if (!formats) throw new InputError(`Opcja --format przyjmuje both, md, pdf albo none; podano „${values.format}”.`);
   if (values.export !== undefined && values.export !== 'gradescope') throw new InputError(`Opcja --export przyjmuje tylko „gradescope”; podano „${values.export}”.`);
   const concurrency = intFlag(values.jobs, '--jobs', { min: 1, fallback: defaultConcurrency() });
   const studentTimeoutMs = durationFlag(values.timeout, '--timeout', 30 * 60_000);
   const buildTimeoutMs = Math.min(durationFlag(values['build-timeout'], '--build-timeout', 20 * 60_000), studentTimeoutMs);
+  const isolation = await isolationFromFlags(values, ctx.signal);
   const rubric = await loadRubric(values.rubric);
   const outDir = path.resolve(values.out!);
 
+  // Decided once for the whole group: without a browser every student gets raport.md instead.
+  const reports = await planReports(formats);
   const started = Date.now();
   const runId = newRunId();
   process.stderr.write(`Przebieg ${runId}: ${path.relative(process.cwd(), outDir) || '.'}/ (po awarii: grader cleanup --run ${runId})\n`);
@@ -89,11 +95,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   try {
     const batch = await runBatch({
       input, outDir, rubric, concurrency, mode,
-      isolation: values.isolation as IsolationMode,
+      isolation,
       insecureHosts: values.insecure ?? [],
       buildTimeoutMs,
       studentTimeoutMs,
-      formats,
+      formats: reports.formats,
       exportGradescope: values.export === 'gradescope',
       signal: ctx.signal,
       reporter,
@@ -101,11 +107,15 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     });
     const keys = batch.students.map((s) => s.job.key);
     const summary = await writeSummary(outDir, keys, rubric, {
-      pdf: formats.includes('pdf'),
+      pdf: reports.formats.includes('pdf'),
       command: `grader batch ${input} --out ${path.relative(process.cwd(), outDir) || '.'} --retry-errors`,
     });
     printEnd(batch.students.length, batch.outcomes.length, summary.rows, summary.files, batch.ignored, values.export === 'gradescope' ? outDir : undefined);
     if (summary.pdfError) process.stderr.write(`Uwaga: nie powstał ${SUMMARY_FILES.pdf}: ${summary.pdfError}\n`);
+    if (reports.pdfSkipped) {
+      const rel = path.relative(process.cwd(), outDir) || '.';
+      warnPdfSkipped(reports.pdfSkipped, `raporty PDF (raport.pdf, ${SUMMARY_FILES.pdf})`, `grader report ${path.join(rel, '<student>', 'results.json')} --format pdf`);
+    }
     const troubled = summary.rows.filter((r) => r.status === 'nie do oceny' || r.status === 'brak wyniku');
     return troubled.length ? ExitCode.infrastructure : ExitCode.ok;
   } finally {

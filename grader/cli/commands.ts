@@ -23,7 +23,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   check: { summary: 'dla studenta: sprawdza własną pracę przed oddaniem i pokazuje, co poprawić', load: () => import('./check.ts') },
   init: { summary: 'dla studenta: tworzy szkielet pliku submission.json', load: () => import('./init.ts') },
   cleanup: { summary: 'usuwa pozostałości przerwanych ocen (kontenery, buildery, wolumeny, sieci)', load: () => import('./cleanup.ts') },
-  doctor: { summary: 'sprawdza, czy są wszystkie składniki (Docker, buildx, arm64, Chromium)', load: () => import('./doctor.ts') },
+  doctor: { summary: 'sprawdza, czy ta maszyna może oceniać (Docker, buildx, sterownik, arm64, obrazy, przeglądarka)', load: () => import('./doctor.ts') },
 };
 
 export function printHelp(): void {

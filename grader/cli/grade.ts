@@ -1,20 +1,20 @@
 /** `grader grade`: reproduces and grades one submission, writes results.json and the reports. */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { IsolationMode } from '../docker/isolation.ts';
 import { ExitCode, InputError } from '../errors.ts';
 import { gradeSubmission } from '../grade/grade-submission.ts';
 import { writeJsonAtomic } from '../util/write-atomic.ts';
-import type { ReportFormat } from '../report/write-reports.ts';
+import type { ReportFormat, WrittenReports } from '../report/write-reports.ts';
 import type { GradeResult } from '../results/types.ts';
 import { loadRubric } from '../rubric/load-rubric.ts';
-import { loadSubmission } from '../submission/load-submission.ts';
+import { loadOrDiscover } from '../submission/discover.ts';
 import { durationFlag, parseFlags } from './args.ts';
 import type { CommandContext } from './commands.ts';
-import { exitCodeForChecks, printChecks } from './output.ts';
+import { ISOLATION_HELP, ISOLATION_OPTIONS, isolationFromFlags } from './isolation-flag.ts';
+import { exitCodeForChecks, printChecks, warnPdfSkipped } from './output.ts';
 import { classifyExisting } from '../batch/existing.ts';
 
-const HELP = `Użycie: grader grade <katalog-pracy> [--out KATALOG] [--isolation auto|container|prune]
+const HELP = `Użycie: grader grade <katalog-pracy> [--out KATALOG] [--isolation auto|container|prune] [--yes]
                     [--registry HOST:PORT] [--rubric PLIK] [--format md|pdf|both|none]
                     [--timeout CZAS] [--insecure HOST]... [--force] [--json]
 
@@ -26,8 +26,7 @@ testuje usuwanie obrazu cache z registry7 (zadanie dodatkowe) i wystawia punkty.
 Opcje:
   --out KATALOG        gdzie zapisać results.json, raport.md, raport.pdf i logi
                        (domyślnie reports/<id-studenta>)
-  --isolation TRYB     auto (domyślnie): container, gdy jest obraz moby/buildkit, inaczej prune
-                       (prune czyści cały cache budowania lokalnego silnika: docker buildx prune --all)
+${ISOLATION_HELP}
   --registry HOST:PORT użyj istniejącego rejestru zamiast uruchamiać własny registry7
                        (wtedy test usuwania jest pomijany)
   --rubric PLIK        rubryka (domyślnie rubrics/lab7.json)
@@ -39,19 +38,21 @@ Opcje:
 
 Przykłady:
   grader grade submissions/example
-  grader grade ~/prace/s12345 --out reports/s12345 --isolation prune
+  grader grade ~/prace/s12345 --out reports/s12345 --isolation prune --yes
   grader grade . --format md --json > wynik.json
+
+Raport PDF wymaga przeglądarki Chrome, Chromium albo Edge; bez niej powstaje tylko
+Markdown (z ostrzeżeniem), a kod wyjścia się nie zmienia.
 
 Kody wyjścia: 0 zaliczone, 1 któreś sprawdzenie nie przeszło, 2 błędne dane,
 3 awaria infrastruktury (ocena niepełna), 130 przerwano.`;
 
 const FORMATS: Record<string, ReportFormat[]> = { both: ['md', 'pdf'], md: ['md'], pdf: ['pdf'], none: [] };
-const ISOLATIONS = new Set(['auto', 'container', 'prune']);
 
 export async function run(argv: string[], ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     out: { type: 'string' },
-    isolation: { type: 'string', default: 'auto' },
+    ...ISOLATION_OPTIONS,
     registry: { type: 'string' },
     rubric: { type: 'string' },
     format: { type: 'string', default: 'both' },
@@ -66,13 +67,13 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   }
   const [dir, ...more] = positionals;
   if (!dir || more.length) throw new InputError('Polecenie grade wymaga dokładnie jednego katalogu pracy, np. grader grade submissions/example');
-  if (!ISOLATIONS.has(values.isolation!)) throw new InputError(`Opcja --isolation przyjmuje auto, container albo prune; podano „${values.isolation}”.`);
   const formats = FORMATS[values.format!];
   if (!formats) throw new InputError(`Opcja --format przyjmuje both, md, pdf albo none; podano „${values.format}”.`);
   const buildTimeoutMs = durationFlag(values.timeout, '--timeout', 20 * 60_000);
   if (values.registry && !/^[\w.-]+(:\d+)?$/.test(values.registry)) throw new InputError(`Opcja --registry oczekuje HOST:PORT, podano „${values.registry}”.`);
 
-  const submission = await loadSubmission(dir);
+  const isolation = await isolationFromFlags(values, ctx.signal);
+  const submission = await loadOrDiscover(dir);
   const rubric = await loadRubric(values.rubric);
   const outDir = path.resolve(values.out ?? path.join('reports', submission.student.id));
   await refuseForeignResults(outDir, values.force!);
@@ -81,7 +82,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const result = await gradeSubmission(submission, {
     outDir,
     rubric,
-    isolation: values.isolation as IsolationMode,
+    isolation,
     ...(values.registry ? { registry: values.registry } : {}),
     insecureHosts: values.insecure ?? [],
     buildTimeoutMs,
@@ -89,18 +90,22 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     onProgress: values.json ? log : (m) => log(m),
   });
   await writeJsonAtomic(path.join(outDir, 'results.json'), result);
+  let written: WrittenReports | undefined;
   if (formats.length) {
     log('piszę raporty');
     // Loaded only now: the report chain pulls in puppeteer (~0.5 s of start-up), useless with --format none.
     const { writeReports } = await import('../report/write-reports.ts');
     try {
-      await writeReports(result, outDir, { formats, force: values.force! });
+      written = await writeReports(result, outDir, { formats, force: values.force! });
     } finally {
       if (formats.includes('pdf')) await (await import('../report/browser.ts')).closeBrowser();
     }
   }
   if (values.json) console.log(JSON.stringify(result, null, 2));
-  else printSummary(result, outDir, formats);
+  else printSummary(result, outDir, Object.keys(written?.files ?? {}) as ReportFormat[]);
+  if (written?.pdfSkipped) {
+    warnPdfSkipped(written.pdfSkipped, 'raport PDF', `grader report ${path.relative(process.cwd(), path.join(outDir, 'results.json'))} --format pdf`);
+  }
   return exitCodeForChecks(result.checks);
 }
 

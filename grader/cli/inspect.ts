@@ -22,7 +22,7 @@ BuildKit (osobny obraz, tryb max). Nie potrzebuje silnika Docker.
 Opcje:
   --cache-ref REF     obraz cache z --cache-to (np. host:5000/s1/app:buildcache)
   --platform P        wymagana platforma (domyślnie linux/amd64 i linux/arm64); można powtarzać
-  --dockerfile PLIK   Dockerfile budowania: liczba etapów pozwala odróżnić mode=min od max
+  --dockerfile PLIK   Dockerfile budowania: liczba etapów uzupełnia wyjaśnienie, gdy trybu cache nie da się ustalić
   --insecure HOST     pozwala na HTTP do tego rejestru (pętla zwrotna zawsze może)
   --json              jeden obiekt JSON na standardowym wyjściu
 

@@ -28,6 +28,14 @@ export function printChecks(checks: CheckResult[], write: (s: string) => void = 
   }
 }
 
+/**
+ * No browser for the PDF: a warning on stderr, never a failure (the exit code stays the checks').
+ * what: the PDFs skipped; rerun: the command that writes them once a browser is installed.
+ */
+export function warnPdfSkipped(reason: string, what: string, rerun: string): void {
+  process.stderr.write(`Uwaga: pominięto ${what}, Markdown zapisano. ${redact(reason)}\n  Gdy przeglądarka będzie dostępna, utwórz PDF: ${rerun}\n`);
+}
+
 /** 3 when something was not gradable, else 1 when a check failed, else 0. */
 export function exitCodeForChecks(checks: CheckResult[]): ExitCodeValue {
   if (checks.some((c) => c.status === 'error')) return ExitCode.infrastructure;

@@ -6,6 +6,7 @@ import { closeBrowser } from '../report/browser.ts';
 import { readResult } from '../report/read-result.ts';
 import { writeReports, type ReportFormat } from '../report/write-reports.ts';
 import type { CommandContext } from './commands.ts';
+import { warnPdfSkipped } from './output.ts';
 
 export const HELP = `Użycie: grader report <results.json> [--format md|pdf|both] [--out KATALOG] [--force]
 
@@ -23,8 +24,11 @@ Przykłady:
   grader report reports/s99656/results.json --format md
   grader report reports/s99656/results.json --format pdf --out /tmp/raporty-s99656
 
-Raport PDF wymaga Chromium (instaluje je: npm run setup).
-Kody wyjścia: 0 raport zapisany, 2 błędne dane wejściowe, 3 awaria (np. brak Chromium), 130 przerwano.`;
+Raport PDF wymaga przeglądarki Chrome, Chromium albo Edge (grader szuka jej sam
+albo bierze ścieżkę z PUPPETEER_EXECUTABLE_PATH lub CHROME_PATH). Bez niej PDF jest
+pomijany z ostrzeżeniem, a zapisywany jest raport Markdown.
+Kody wyjścia: 0 raport zapisany, 2 błędne dane wejściowe, 3 awaria (np. przeglądarka
+nie uruchomiła się), 130 przerwano.`;
 
 const FORMATS: Record<string, ReportFormat[]> = { md: ['md'], pdf: ['pdf'], both: ['md', 'pdf'] };
 
@@ -68,6 +72,9 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   try {
     const written = await writeReports(result, outDir, { formats, force: values.force });
     for (const path of Object.values(written.files)) console.log(`zapisano: ${path}`);
+    if (written.pdfSkipped) {
+      warnPdfSkipped(written.pdfSkipped, 'raport PDF', `grader report ${positionals[0]}${values.out ? ` --out ${values.out}` : ''} --format pdf`);
+    }
   } catch (error) {
     if (ctx.signal.aborted) throw new InterruptedError('Przerwano tworzenie raportu.', { cause: error });
     throw error;

@@ -5,8 +5,12 @@
  */
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { run } from '../util/exec.ts';
+import { open, readFile, rm } from 'node:fs/promises';
+import { createRawJsonParser, finishAnalysis, type RawJsonResult } from '../build-log/rawjson.ts';
+import { run, type ExecResult } from '../util/exec.ts';
+import { redact } from '../util/redact.ts';
+import { tailFile } from './file-tail.ts';
+import { LogCap } from './log-cap.ts';
 
 export const DEFAULT_BUILD_TIMEOUT_MS = 20 * 60_000;
 export const DEFAULT_LOG_CAP_BYTES = 20 * 1024 * 1024;
@@ -24,13 +28,17 @@ export interface BuildSpec {
   metadataPath: string;
 }
 
-export interface RunBuildOptions extends BuildSpec {
+export interface RunBuildOptions {
+  /** The command after `docker`: labBuild(spec) for the lab's own, studentBuildArgv for the student's. */
+  args: string[];
+  /** The `--metadata-file` in args; the raw log is kept beside it. */
+  metadataPath: string;
   logPath: string;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** Each output line as it arrives (also written to logPath, subject to the cap). */
+  /** Each rendered log line as it arrives (also written to logPath, subject to the cap). */
   onLine?: (line: string) => void;
-  /** Log size cap in bytes; past it only the lines that matter are written. */
+  /** Log size cap in bytes; past it the head, the tail and the middle's status lines are kept. */
   maxLogBytes?: number;
   /** Client binary (default `docker`). */
   dockerBinary?: string;
@@ -51,11 +59,21 @@ export interface BuildOutcome {
   cancelled: boolean;
   /** The client could not be started at all. */
   spawnError?: string;
+  /** Stopped because it printed more than RAW_LOG_LIMIT_BYTES. */
+  logOverflow?: boolean;
   durationMs: number;
   logPath: string;
   /** Lines left out of the log file because of the size cap. */
   droppedLines: number;
   metadata: BuildMetadata;
+}
+
+export interface BuildRun extends BuildOutcome {
+  /**
+   * What BuildKit reported in its structured progress (rawjson), line numbers pointing into
+   * logPath. Verdicts come from here, never from the text in logPath, which quotes RUN output.
+   */
+  progress: RawJsonResult;
 }
 
 /** The lab's build command as argv (after `docker`). */
@@ -64,7 +82,9 @@ export function buildArgv(spec: BuildSpec): string[] {
   return [
     'buildx', 'build',
     '--builder', spec.builder,
-    '--progress=plain',
+    // One JSON SolveStatus per line: RUN output arrives base64-encoded in `logs` and can never
+    // pass for BuildKit's own status, as it can in the plain text (see build-log/rawjson.ts).
+    '--progress=rawjson',
     '--platform', platforms.join(','),
     '-f', spec.dockerfile,
     // Sorted so the argv (shown in the report) does not depend on object order.
@@ -78,34 +98,73 @@ export function buildArgv(spec: BuildSpec): string[] {
   ];
 }
 
-/** Runs the build, streams its log to a capped file, never throws for a failed build. */
-export async function runBuild(options: RunBuildOptions): Promise<BuildOutcome> {
+/** The lab's build command as runBuild options. */
+export function labBuild(spec: BuildSpec): Pick<RunBuildOptions, 'args' | 'metadataPath'> {
+  return { args: buildArgv(spec), metadataPath: spec.metadataPath };
+}
+
+/** Past this much raw output a build is stopped: a runaway RUN must not fill the disk. */
+export const RAW_LOG_LIMIT_BYTES = 1024 * 1024 * 1024;
+
+/**
+ * Runs the build, follows its rawjson progress, writes it rendered as plain text into a capped
+ * file, never throws for a failed build.
+ */
+export async function runBuild(options: RunBuildOptions): Promise<BuildRun> {
   const binary = options.dockerBinary ?? 'docker';
-  const args = buildArgv(options);
+  const args = options.args;
   const log = createCappedLog(options.logPath, options.maxLogBytes ?? DEFAULT_LOG_CAP_BYTES);
-  const result = await run(binary, args, {
-    timeoutMs: options.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS,
-    signal: options.signal,
-    // With onLine the output is streamed to the capped log file, never buffered in memory.
-    onLine: (line) => {
-      log.write(line);
-      options.onLine?.(line);
-    },
-  });
+  const parser = createRawJsonParser();
+  // buildx writes to a raw file next to the metadata (the run's temp dir), never waiting for us;
+  // we follow that file through the parser into the capped log (see file-tail.ts for why not a
+  // pipe). The raw file is bounded by RAW_LOG_LIMIT_BYTES and removed afterwards.
+  const rawPath = `${options.metadataPath}.raw.log`;
+  const raw = await open(rawPath, 'a');
+  const overflow = new AbortController();
+  let result: ExecResult;
+  try {
+    const tail = await tailFile(rawPath, (line) => {
+      for (const text of parser.push(line)) {
+        log.write(text);
+        options.onLine?.(text);
+      }
+    }, { limitBytes: RAW_LOG_LIMIT_BYTES, onLimit: () => overflow.abort(), onRead: () => log.flush() });
+    try {
+      result = await run(binary, args, {
+        timeoutMs: options.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS,
+        signal: options.signal ? AbortSignal.any([options.signal, overflow.signal]) : overflow.signal,
+        outputFd: raw.fd,
+      });
+    } finally {
+      await tail.stop();
+    }
+  } finally {
+    await raw.close();
+    await rm(rawPath, { force: true });
+  }
+  const logOverflow = overflow.signal.aborted && !options.signal?.aborted;
   if (result.timedOut) log.write(`[buildx-grader] przekroczono limit czasu budowania (${Math.round((options.timeoutMs ?? DEFAULT_BUILD_TIMEOUT_MS) / 1000)} s): przerwano`);
+  else if (logOverflow) log.write(`[buildx-grader] budowanie wypisało ponad ${RAW_LOG_LIMIT_BYTES / 1024 / 1024 / 1024} GiB logu: przerwano`);
   else if (result.cancelled) log.write('[buildx-grader] budowanie przerwane przez użytkownika');
   else if (result.spawnError) log.write(`[buildx-grader] nie można uruchomić ${binary}: ${result.spawnError}`);
   const droppedLines = await log.close();
+  const progress = parser.result();
+  // The file holds the lines redacted and, past the cap, without its middle: the cited lines must match it.
+  const capped = droppedLines > 0
+    ? { headLines: log.headLines, rest: (await readFile(options.logPath, 'utf8')).split('\n').slice(log.headLines + 1) }
+    : null;
   return {
     argv: [binary, ...args],
     exitCode: result.timedOut || result.cancelled ? null : (result.exitCode ?? null),
     timedOut: result.timedOut,
-    cancelled: result.cancelled,
+    cancelled: result.cancelled && !logOverflow,
+    ...(logOverflow ? { logOverflow: true } : {}),
     spawnError: result.spawnError,
     durationMs: result.durationMs,
     logPath: options.logPath,
     droppedLines,
     metadata: await readMetadata(options.metadataPath),
+    progress: { ...progress, analysis: finishAnalysis(progress.analysis, redact, capped) },
   };
 }
 
@@ -124,73 +183,53 @@ export function parseBuildMetadata(text: string): BuildMetadata {
   return { imageDigest: str(data['containerimage.digest']), buildRef: str(data['buildx.build.ref']) };
 }
 
-// Lines kept after the cap: they are the evidence the checks read (see grader/docker/build-log*.ts).
-const KEY_LINE = new RegExp([
-  String.raw`^#\d+ \[`, // step headers: "#7 [linux/arm64 build 2/3] RUN ..."
-  String.raw`\bCACHED\b`,
-  'importing cache manifest',
-  'exporting cache',
-  'writing cache manifest',
-  'preparing build cache for export',
-  'failed to configure registry cache importer',
-  String.raw`\bERROR\b`,
-  String.raw`^error:`,
-  'pushing manifest',
-  'pushing layers',
-  'exporting manifest list',
-  'naming to',
-  String.raw`^#\d+ DONE\b`,
-].join('|'));
-
-/** A log line that must survive the size cap. */
-export function isKeyLogLine(line: string): boolean {
-  return KEY_LINE.test(line);
-}
-
 export interface CappedLog {
   write(line: string): void;
-  /** Flushes, writes the one marker line if anything was dropped; returns the dropped line count. */
+  /** Lines written to the head of the file so far: they keep their numbers whatever the cap cuts later. */
+  readonly headLines: number;
+  /** Writes out what write() has gathered, so the file follows the build as it runs. */
+  flush(): void;
+  /** Flushes, with the marker line if anything was cut; returns the dropped line count. */
   close(): Promise<number>;
 }
 
-/** A line-oriented log file: the head up to maxBytes, then only key lines, plus one marker line. */
+/** The log file behind a LogCap (see log-cap.ts): head, marker, middle status lines, tail. */
 export function createCappedLog(filePath: string, maxBytes: number): CappedLog {
   const stream = createWriteStream(filePath, { encoding: 'utf8' });
-  let bytes = 0;
-  let lines = 0;
-  let firstDroppedAt = 0;
-  let droppedLines = 0;
-  let droppedBytes = 0;
+  const cap = new LogCap(maxBytes);
   let failed: Error | undefined;
   stream.on('error', (error) => (failed = error));
+  // One file write per 64 KiB or per read of the raw log (flush), not one per line: a flooding
+  // build prints a million lines.
+  let pending: string[] = [];
+  let pendingLength = 0;
+  let headLines = 0;
+  const flush = () => {
+    if (pending.length > 0) stream.write(pending.join(''));
+    pending = [];
+    pendingLength = 0;
+  };
   return {
     write(line) {
-      const size = Buffer.byteLength(line) + 1;
-      if (bytes + size > maxBytes && !isKeyLogLine(line)) {
-        if (droppedLines === 0) firstDroppedAt = lines + 1;
-        droppedLines++;
-        droppedBytes += size;
-        return;
-      }
-      bytes += size;
-      lines++;
-      stream.write(line + '\n');
+      // RUN output is the student's: a token it prints must not reach the kept log.
+      const text = cap.add(redact(line));
+      if (!text) return;
+      headLines++;
+      pending.push(text);
+      pendingLength += text.length;
+      if (pendingLength >= 64 * 1024) flush();
+    },
+    flush,
+    get headLines() {
+      return headLines;
     },
     async close() {
-      if (droppedLines > 0) {
-        stream.write(
-          `[buildx-grader] log przycięty do ${formatMiB(maxBytes)}: od linii ${firstDroppedAt} zapisywano tylko ważne linie ` +
-          `(kroki, CACHED, cache, ERROR, push); pominięto ${droppedLines} linii (${formatMiB(droppedBytes)})\n`,
-        );
-      }
-      stream.end();
+      flush();
+      const end = cap.end();
+      stream.end(end.text);
       if (!stream.closed) await once(stream, 'close');
       if (failed) throw failed;
-      return droppedLines;
+      return end.droppedLines;
     },
   };
-}
-
-function formatMiB(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(1).replace('.', ',')} MB`;
 }

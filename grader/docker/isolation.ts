@@ -1,11 +1,14 @@
 /**
  * How each build gets an empty builder, so that any CACHED step in build 2 can only
- * have come from the registry cache. Two strategies behind one interface; the
- * strategies themselves live in builders.ts.
+ * have come from the registry cache. `auto` is `container` (the BuildKit image is pulled
+ * when missing); `prune` empties the engine's whole build cache, so it runs only when asked.
  */
 import { InfraError } from '../errors.ts';
+import type { Registry7 } from '../registry/registry7.ts';
 import { builderPlatforms, type DockerCli } from './docker.ts';
-import { BUILDKIT_IMAGE, createContainerIsolation, createPruneIsolation } from './builders.ts';
+import { createPruneIsolation } from './builders.ts';
+import { createContainerIsolation } from './container-isolation.ts';
+import { ensureRuntimeImage, runtimeImage } from './runtime-images.ts';
 
 export type IsolationKind = 'container' | 'prune';
 export type IsolationMode = IsolationKind | 'auto';
@@ -27,50 +30,45 @@ export interface Isolation {
   kind: IsolationKind;
   /** Polish: why this strategy was chosen (shown in the report). */
   reason: string;
+  /** host:port under which the builder reaches registry7: the build command's refs use it. */
+  registryHost(): Promise<string>;
   prepare(options?: PrepareOptions): Promise<BuilderHandle>;
+  /** Removes what the strategy set up for the whole run; call after registry7 is stopped. */
+  close(): Promise<void>;
 }
 
 export interface ResolveIsolationOptions {
   docker: DockerCli;
   runId: string;
-  /**
-   * Registries BuildKit must reach over plain HTTP (registry7, the base registry). A promise lets
-   * the strategy be chosen while registry7 is still starting; it is read on prepare().
-   */
-  insecureRegistries: string[] | Promise<string[]>;
+  /** registry7, possibly still starting; read on the first prepare(). */
+  registry7: Promise<Registry7> | Registry7;
   /** Platforms the builds need; the builder must list them all. */
   platforms?: string[];
   signal?: AbortSignal;
+  /** Pull progress of the BuildKit image. */
+  onProgress?: (line: string) => void;
   /** Cross-process lock file of the prune strategy (tests may use their own). */
   lockPath?: string;
 }
 
-/** Picks the strategy: `auto` = container when the moby/buildkit image is local, else prune. */
 export async function resolveIsolation(mode: IsolationMode, options: ResolveIsolationOptions): Promise<Isolation> {
   const { docker } = options;
-  if (mode === 'container' || mode === 'auto') {
-    const available = await docker.imageExists(BUILDKIT_IMAGE);
-    if (available) {
-      return createContainerIsolation({
-        ...options,
-        reason: mode === 'auto'
-          ? `obraz ${BUILDKIT_IMAGE} dostępny — każda budowa w nowym builderze docker-container`
-          : 'wybrano strategię container (--isolation container)',
-      });
-    }
-    if (mode === 'container') {
-      throw new InfraError(
-        `Strategia container wymaga obrazu ${BUILDKIT_IMAGE}, którego nie ma na tej maszynie ` +
-        `(pobierz: docker pull ${BUILDKIT_IMAGE}) albo użyj --isolation prune.`,
-      );
-    }
+  if (mode === 'prune') {
+    await assertPruneCapable(docker, options.platforms ?? ['linux/amd64', 'linux/arm64']);
+    return createPruneIsolation({
+      ...options,
+      reason: 'wybrano strategię prune (--isolation prune): sterownik docker, cały cache budowania silnika czyszczony przed każdą budową',
+    });
   }
-  await assertPruneCapable(docker, options.platforms ?? ['linux/amd64', 'linux/arm64']);
-  return createPruneIsolation({
+  const image = runtimeImage('buildkit');
+  // Never falls back to prune: that would empty the user's build cache unasked.
+  const pulled = await ensureRuntimeImage(docker, 'buildkit', image, { signal: options.signal, onProgress: options.onProgress });
+  return createContainerIsolation({
     ...options,
-    reason: mode === 'auto'
-      ? `obraz ${BUILDKIT_IMAGE} niedostępny — użyto strategii prune na sterowniku docker`
-      : 'wybrano strategię prune (--isolation prune): sterownik docker, cache czyszczony przed każdą budową',
+    image,
+    reason: (mode === 'auto' ? 'strategia domyślna (auto): ' : 'wybrano strategię container (--isolation container): ') +
+      `każda budowa w nowym builderze docker-container (${image}${pulled ? ', pobrany na potrzeby oceny' : ''}) ` +
+      'w prywatnej sieci z registry7',
   });
 }
 
@@ -80,7 +78,8 @@ async function assertPruneCapable(docker: DockerCli, platforms: string[]): Promi
   if (!info.containerdStore) {
     throw new InfraError(
       'Strategia prune wymaga magazynu obrazów containerd (sterownik docker nie zbuduje obrazu wieloplatformowego ' +
-      'ani nie wyeksportuje cache do rejestru). Włącz "containerd-snapshotter" w /etc/docker/daemon.json: npm run setup',
+      'ani nie wyeksportuje cache do rejestru). Włącz "containerd-snapshotter" w /etc/docker/daemon.json (Docker Desktop: ' +
+      'Settings → General → „Use containerd for pulling and storing images”) albo użyj --isolation container.',
     );
   }
   if (!builder || builder.driver !== 'docker') {

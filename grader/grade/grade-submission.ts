@@ -1,30 +1,34 @@
 /**
- * Grades one submission: what the student published, two reproduced builds in isolated
- * builders against the grader's registry7, the bonus deletion test, and the score.
+ * Grades one submission: what the student published, the student's own build command reproduced
+ * twice in isolated builders against the grader's registry7, the student's deletion answer, and
+ * the score.
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { gradeBonus } from '../bonus/grade-bonus.ts';
-import { buildFirstCheck, cacheHitCheck, cacheImportedCheck, notRunCheck, type BuildFacts } from '../checks/build-checks.ts';
-import { cacheCheck } from '../checks/cache-check.ts';
+import { notRunCheck, refusedBuildCheck } from '../checks/build-checks.ts';
+import { sourceText } from '../commands/describe.ts';
 import { infraCheck } from '../checks/infra-check.ts';
-import { platformCheck } from '../checks/platform-check.ts';
 import { DockerCli, newRunId } from '../docker/docker.ts';
 import { resolveIsolation, type Isolation, type IsolationMode } from '../docker/isolation.ts';
-import { InfraError, InterruptedError } from '../errors.ts';
-import { readCache, readImage } from '../inspect/read-published.ts';
+import { InfraError, InputError, InterruptedError } from '../errors.ts';
 import { RegistryClient } from '../registry/client.ts';
 import { stagesOf } from '../registry/manifest-analysis.ts';
 import { startRegistry7, useExistingRegistry, type Registry7 } from '../registry/registry7.ts';
-import type { CheckId, CheckResult, GradeResult } from '../results/types.ts';
-import { thresholdOf, type Rubric } from '../rubric/load-rubric.ts';
+import type { CheckResult, GradeResult } from '../results/types.ts';
+import type { Rubric } from '../rubric/load-rubric.ts';
 import { score } from '../rubric/score.ts';
+import { frontendProblem } from '../submission/frontend.ts';
 import { summarizeSubmission, type Submission } from '../submission/load-submission.ts';
+import { redactDeep } from '../util/redact.ts';
+import { isInside, realPathOfNearest } from '../util/inside.ts';
 import { makeTempDir } from '../util/temp-dir.ts';
 import { toolVersion } from '../version.ts';
-import { buildRecord, reproduceBuild } from './reproduce-build.ts';
+import { prepareBuild } from './prepare-build.ts';
+import { publishedChecks } from './published-checks.ts';
+import { reproduceStudentBuild, reproductionChecks, studentBuilderCheck, withoutStudentBuild } from './reproduction.ts';
 import { collectVersions } from './versions.ts';
-import { publishedChecks, REQUIRED_PLATFORMS } from './published-checks.ts';
+
+export { gradesBonus } from './reproduction.ts';
 
 export interface GradeOptions {
   outDir: string;
@@ -41,71 +45,88 @@ export interface GradeOptions {
 }
 
 
-const BONUS_CHECK: CheckId = 'bonus.registry7.delete';
-const REPRODUCTION_CHECKS: CheckId[] = ['build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit', BONUS_CHECK];
-
-/** The rubric decides what is graded: without the deletion check in it, the deletion test is not run. */
-export function gradesBonus(rubric: Rubric): boolean {
-  return rubric.checks.some((c) => c.id === BONUS_CHECK);
-}
-
-/** The reproduction's checks this rubric grades. */
-function reproductionChecks(rubric: Rubric): CheckId[] {
-  return REPRODUCTION_CHECKS.filter((id) => id !== BONUS_CHECK || gradesBonus(rubric));
+/** Logs written during build 1 would change the context of build 2 (COPY . .) and cost a correct student cache.hit. */
+export async function refuseOutputInContext(outDir: string, sub: Submission): Promise<void> {
+  if (isInside(sub.build.contextDir, await realPathOfNearest(outDir))) {
+    throw new InputError(`Katalog wyników ${outDir} leży w kontekście budowania ${sub.build.contextDir}: zapisane w nim pliki zmieniłyby kontekst budowania. Wskaż --out poza kontekstem.`);
+  }
 }
 
 export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise<GradeResult> {
   const progress = o.onProgress ?? (() => {});
+  await refuseOutputInContext(o.outDir, sub);
   const runId = o.runId ?? newRunId();
   await mkdir(path.join(o.outDir, 'logs'), { recursive: true });
   const tmpDir = await makeTempDir('', runId);
   // Cleanup must run after Ctrl-C too, so the docker wrapper used for it carries no abort signal.
   const docker = new DockerCli();
   const client = new RegistryClient({ insecureHosts: o.insecureHosts ?? [], signal: o.signal });
-  const dockerfileText = await readFile(sub.build.dockerfilePath, 'utf8');
+  const input = await prepareBuild(sub);
+  const prepared = input.build;
+  // The reference command builds submission.json's Dockerfile; the student's command its own.
+  const dockerfileText = prepared.kind === 'student' ? prepared.dockerfileText : await readFile(sub.build.dockerfilePath, 'utf8');
+  const buildArgs = prepared.kind === 'student' ? Object.fromEntries(prepared.plan.buildArgs.map((a) => [a.name, a.value] as const)) : sub.build.args;
   const stages = stagesOf(dockerfileText);
-  const checks: CheckResult[] = [];
+  const checks: CheckResult[] = [studentBuilderCheck(input)];
   // Independent of each other: the tool versions, the published image, starting registry7, choosing the isolation.
   const versions = collectVersions(docker);
   const environment: GradeResult['environment'] = { versions: {} };
   let reproduced: GradeResult['reproduced'];
   const builds: GradeResult['builds'] = [];
 
+  const refused = prepared.kind === 'unusable' ? undefined : frontendProblem(dockerfileText, buildArgs);
   try {
     progress('sprawdzam opublikowany obraz i cache');
     const published = publishedChecks(client, sub, stages.length);
-    progress(o.registry ? `używam rejestru ${o.registry}` : 'uruchamiam registry7');
-    const starting = o.registry ? useExistingRegistry(o.registry) : startRegistry7({ docker, runId });
-    starting.catch(() => undefined); // awaited below; a failure there becomes infra checks
-    // The strategy's checks (docker info, the builder) need only registry7's address, read on prepare().
-    const insecureRegistries = starting.then((r) => [r.host, ...loopbackHostsOf(stages.map((s) => s.base))]);
-    insecureRegistries.catch(() => undefined);
-    const isolating = resolveIsolation(o.isolation, { docker, runId, insecureRegistries, platforms: sub.build.platforms });
-    isolating.catch(() => undefined);
-    try {
+    if (refused || prepared.kind === 'unusable') {
+      // Nothing of the student's runs: no registry7, no builder.
       checks.push(...(await published));
-    } catch (error) {
-      await starting.then((r) => r.stop(), () => undefined);
-      throw error;
-    }
+      if (refused) {
+        checks.push(refusedBuildCheck(refused));
+        for (const id of reproductionChecks(o.rubric).slice(1)) checks.push(notRunCheck(id, 'budowanie odrzucono (niedozwolony frontend)'));
+      } else {
+        checks.push(...withoutStudentBuild(input, o.rubric));
+      }
+    } else {
+      progress(o.registry ? `używam rejestru ${o.registry}` : 'uruchamiam registry7');
+      const starting = o.registry ? useExistingRegistry(o.registry) : startRegistry7({ docker, runId, onProgress: progress });
+      starting.catch(() => undefined); // awaited below; a failure there becomes infra checks
+      // The strategy's checks (docker info, pulling BuildKit) need registry7 only on prepare().
+      const platforms = prepared.kind === 'student' ? prepared.plan.platforms : sub.build.platforms;
+      const isolating = resolveIsolation(o.isolation, { docker, runId, registry7: starting, platforms, signal: o.signal, onProgress: progress });
+      isolating.catch(() => undefined);
+      try {
+        checks.push(...(await published));
+      } catch (error) {
+        await starting.then((r) => r.stop(), () => undefined);
+        throw error;
+      }
 
-    let registry7: Registry7 | undefined;
-    try {
-      registry7 = await starting;
-      environment.registry7 = registry7.host;
-      const repo = `${registry7.host}/${sub.student.id}/lab7`;
-      reproduced = { image: `${repo}:multiarch`, cache: `${repo}:buildcache` };
-      const isolation = await isolating;
-      environment.isolation = isolation.kind;
-      environment.isolationReason = isolation.reason;
-      checks.push(...(await reproduction(sub, o, { client, registry7, isolation, tmpDir, stageCount: stages.length, ...reproduced }, builds, progress)));
-    } catch (error) {
-      if (!(error instanceof InfraError) || o.signal.aborted) throw error;
-      // registry7 or the builder could not be set up: nothing of the reproduction is gradable.
-      for (const id of reproductionChecks(o.rubric)) if (!checks.some((c) => c.id === id)) checks.push(infraCheck(id, error, 'przygotować registry7 i buildera'));
-    } finally {
-      progress('sprzątam (registry7, buildery)');
-      await registry7?.stop();
+      let registry7: Registry7 | undefined;
+      let isolation: Isolation | undefined;
+      try {
+        registry7 = await starting;
+        environment.registry7 = registry7.host;
+        isolation = await isolating;
+        environment.isolation = isolation.kind;
+        environment.isolationReason = isolation.reason;
+        const outcome = await reproduceStudentBuild({
+          sub, input, rubric: o.rubric, client, registry7, isolation,
+          // The same registry under the name the builder reaches it by (registry7:5000 on the run network).
+          builderHost: await isolation.registryHost(),
+          outDir: o.outDir, tmpDir, stageCount: stages.length, timeoutMs: o.buildTimeoutMs, signal: o.signal, builds, progress,
+        });
+        checks.push(...outcome.checks);
+        reproduced = outcome.reproduced;
+      } catch (error) {
+        if (!(error instanceof InfraError) || o.signal.aborted) throw error;
+        // registry7 or the builder could not be set up: nothing of the reproduction is gradable.
+        for (const id of reproductionChecks(o.rubric)) if (!checks.some((c) => c.id === id)) checks.push(infraCheck(id, error, 'przygotować registry7 i buildera'));
+      } finally {
+        progress('sprzątam (registry7, buildery)');
+        await registry7?.stop();
+        await isolation?.close();
+      }
     }
   } finally {
     await rm(tmpDir, { recursive: true, force: true });
@@ -114,88 +135,31 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
   environment.versions = await versions;
 
   const scored = score(checks, o.rubric);
-  return {
+  // Checks quote student text (logs, scripts' output, errors): no token or password goes on.
+  return redactDeep({
     schemaVersion: 1,
     tool: { name: 'buildx-grader', version: toolVersion() },
     gradedAt: new Date().toISOString(),
     rubric: { id: o.rubric.id, title: o.rubric.title },
     student: sub.student,
-    submission: summarizeSubmission(sub),
+    submission: {
+      ...summarizeSubmission(sub),
+      ...(prepared.kind === 'student'
+        ? {
+          dockerfile: prepared.dockerfile,
+          context: path.relative(sub.dir, prepared.contextDir).split(path.sep).join('/') || '.',
+          platforms: prepared.plan.platforms,
+          command: { source: sourceText(prepared.plan.source), text: prepared.plan.text },
+        }
+        : {}),
+    },
     environment,
     ...(reproduced ? { reproduced } : {}),
     builds,
     checks: scored.checks,
     score: scored.score,
     needsRegrade: scored.needsRegrade,
-  };
+  });
 }
 
 
-interface ReproductionContext {
-  client: RegistryClient;
-  registry7: Registry7;
-  isolation: Isolation;
-  tmpDir: string;
-  stageCount: number;
-  image: string;
-  cache: string;
-}
-
-async function reproduction(
-  sub: Submission,
-  o: GradeOptions,
-  ctx: ReproductionContext,
-  builds: GradeResult['builds'],
-  progress: (m: string) => void,
-): Promise<CheckResult[]> {
-  const common = { submission: sub, isolation: ctx.isolation, imageRef: ctx.image, cacheRef: ctx.cache, outDir: o.outDir, tmpDir: ctx.tmpDir, timeoutMs: o.buildTimeoutMs, signal: o.signal };
-  progress(`budowanie 1/2 w pustym builderze (${ctx.isolation.kind}), eksport cache`);
-  const first = await reproduceBuild({ n: 1, ...common });
-  builds.push(buildRecord(1, first));
-  if (first.verdict.kind === 'cancelled') throw new InterruptedError('Ocenę przerwano.');
-  const checks: CheckResult[] = [buildFirstCheck(first)];
-  if (first.verdict.kind !== 'ok') {
-    const why = first.verdict.kind === 'infra' ? 'budowanie 1 przerwała awaria infrastruktury' : 'pierwsze budowanie nie powiodło się';
-    for (const id of reproductionChecks(o.rubric).slice(1)) {
-      checks.push(first.verdict.kind === 'infra' && id !== BONUS_CHECK ? { ...buildFirstCheck(first), id } : notRunCheck(id, why));
-    }
-    return checks;
-  }
-  const image = await readImage(ctx.client, ctx.image);
-  checks.push(platformCheck('build.index', image, REQUIRED_PLATFORMS));
-  const cacheVerdict = cacheCheck('cache.exported', { cache: await readCache(ctx.client, ctx.cache), image: image.ok ? image.facts : undefined, stageCount: ctx.stageCount });
-  checks.push(cacheVerdict.check);
-
-  progress('budowanie 2/2 w kolejnym pustym builderze, import cache');
-  const second: BuildFacts = await reproduceBuild({ n: 2, ...common });
-  builds.push(buildRecord(2, second));
-  if (second.verdict.kind === 'cancelled') throw new InterruptedError('Ocenę przerwano.');
-  checks.push(cacheImportedCheck(second, ctx.cache));
-  checks.push(cacheHitCheck(second, REQUIRED_PLATFORMS, thresholdOf(o.rubric, 'cache.hit.minRatio', 0.8)));
-
-  if (!gradesBonus(o.rubric)) {
-    // Not in the rubric: no deletion test, no check.
-  } else if (cacheVerdict.check.status === 'pass') {
-    progress('zadanie dodatkowe: usuwanie obrazu cache z registry7');
-    checks.push(await gradeBonus({
-      client: ctx.client,
-      registry7: ctx.registry7,
-      imageRef: ctx.image,
-      cacheRef: ctx.cache,
-      submissionDir: sub.dir,
-      ...(sub.bonus ? { deleteScript: sub.bonus.deleteScript } : {}),
-      signal: o.signal,
-    }));
-  } else {
-    checks.push(notRunCheck('bonus.registry7.delete', 'w registry7 nie ma obrazu cache do usunięcia'));
-  }
-  return checks;
-}
-
-/** Loopback registries of FROM images: BuildKit must reach them over plain HTTP too. */
-function loopbackHostsOf(bases: string[]): string[] {
-  const hosts = bases
-    .map((b) => /^((?:localhost|127(?:\.\d{1,3}){3})(?::\d+)?)\//.exec(b)?.[1])
-    .filter((h): h is string => Boolean(h));
-  return [...new Set(hosts)];
-}

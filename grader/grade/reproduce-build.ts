@@ -1,19 +1,27 @@
-/** One reproduced build: a fresh isolated builder, the lab's command, the parsed log, the verdict. */
+/**
+ * One reproduced build: a fresh isolated builder, the given command, BuildKit's structured
+ * progress (rawjson, see build-log/rawjson.ts), the verdict. The log file is its plain-text
+ * rendering, for the report; nothing is read back from it.
+ */
 import path from 'node:path';
 import type { BuildFacts } from '../checks/build-checks.ts';
-import { classifyBuild } from '../checks/build-failure.ts';
-import { parseBuildLogFile, UNLABELLED_PLATFORM, type BuildLogAnalysis } from '../docker/build-log.ts';
-import { runBuild } from '../docker/build-runner.ts';
+import { classifyBuild, type BuildVerdict } from '../checks/build-failure.ts';
+import { UNLABELLED_PLATFORM, type BuildLogAnalysis } from '../build-log/parse.ts';
+import { runBuild, type BuildRun } from '../docker/build-runner.ts';
 import type { Isolation } from '../docker/isolation.ts';
 import type { BuildRecord } from '../results/types.ts';
-import type { Submission } from '../submission/load-submission.ts';
 
 export interface ReproduceOptions {
   n: 1 | 2;
-  submission: Submission;
+  /** The log file relative to outDir, e.g. logs/build-1.log. */
+  logFile: string;
+  /** The command after `docker`, for the builder the isolation prepared and the metadata file. */
+  args: (builder: string, metadataPath: string) => string[];
+  /** Platforms the command builds ([] = the builder's own). */
+  platforms: readonly string[];
   isolation: Isolation;
-  imageRef: string;
-  cacheRef: string;
+  /** Refs the build pushes, as the builder names them. */
+  imageRefs: string[];
   outDir: string;
   tmpDir: string;
   timeoutMs: number;
@@ -21,29 +29,39 @@ export interface ReproduceOptions {
 }
 
 export async function reproduceBuild(o: ReproduceOptions): Promise<BuildFacts> {
-  const logFile = `logs/build-${o.n}.log`;
-  const logPath = path.join(o.outDir, logFile);
+  const logPath = path.join(o.outDir, o.logFile);
+  const metadataPath = path.join(o.tmpDir, `metadata-${path.basename(o.logFile, '.log')}.json`);
   // An empty builder per build: any CACHED step of build 2 can only come from the registry.
-  const builder = await o.isolation.prepare({ imageRefs: [o.imageRef] });
+  const builder = await o.isolation.prepare({ imageRefs: o.imageRefs });
   try {
     const outcome = await runBuild({
-      builder: builder.builderName,
-      contextDir: o.submission.build.contextDir,
-      dockerfile: o.submission.build.dockerfilePath,
-      buildArgs: o.submission.build.args,
-      platforms: o.submission.build.platforms,
-      imageRef: o.imageRef,
-      cacheRef: o.cacheRef,
-      metadataPath: path.join(o.tmpDir, `metadata-${o.n}.json`),
+      args: o.args(builder.builderName, metadataPath),
+      metadataPath,
       logPath,
       timeoutMs: o.timeoutMs,
       signal: o.signal,
     });
-    const analysis = labelSinglePlatform(await parseBuildLogFile(logPath), o.submission.build.platforms);
-    return { outcome, analysis, verdict: classifyBuild(outcome, analysis), logFile };
+    const analysis = labelSinglePlatform(outcome.progress.analysis, o.platforms);
+    return { outcome, analysis, verdict: verdictOf(outcome, analysis), logFile: o.logFile };
   } finally {
     await builder.dispose();
   }
+}
+
+/**
+ * A client that ran but printed no rawjson status at all is older than buildx 0.12 (the first
+ * with `--progress=rawjson`) or broken; its exit code and text prove nothing about the
+ * Dockerfile, and its plain text is exactly what a RUN step can forge.
+ */
+export function verdictOf(outcome: BuildRun, analysis: BuildLogAnalysis): BuildVerdict {
+  const ran = !outcome.cancelled && !outcome.timedOut && !outcome.spawnError && !outcome.logOverflow;
+  if (ran && outcome.progress.stats.jsonLines === 0) {
+    return {
+      kind: 'infra',
+      reason: `klient docker buildx nie wypisał postępu w formacie rawjson (kod wyjścia ${outcome.exitCode ?? 'brak'}); grader wymaga buildx w wersji co najmniej 0.12`,
+    };
+  }
+  return classifyBuild(outcome, analysis);
 }
 
 /**

@@ -3,7 +3,9 @@ import { InfraError } from '../errors.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { isIndex, type Descriptor, type ImageManifest } from '../registry/oci-types.ts';
 import { parseReference, withDigest } from '../registry/reference.ts';
-import { cacheLayersOf, classifyManifest, platformEntriesOf, platformOfConfig, platformsOf } from '../registry/manifest-analysis.ts';
+import { parseCacheConfig, type ParseResult } from '../registry/cache-config.ts';
+import { cacheConfigDescriptorOf, cacheLayersOf, classifyManifest, platformEntriesOf, platformOfConfig, platformsOf } from '../registry/manifest-analysis.ts';
+import type { CacheConfig } from '../registry/oci-types.ts';
 
 export interface ManifestRow {
   platform: string;
@@ -35,6 +37,8 @@ export type CacheFacts =
       mediaType: string;
       isCache: boolean;
       layers: string[];
+      /** The cache config blob (records and layer chains) of a cache; a Polish reason when it is missing or malformed. */
+      config?: ParseResult<CacheConfig>;
     };
 
 /** Either facts, or the infrastructure fault that kept us from reading them (not gradable). */
@@ -63,6 +67,10 @@ export function readImage(client: RegistryClient, input: string): Promise<Read<I
     if (!got) return { found: false, ref: input };
     const kind = classifyManifest(got.manifest, got.mediaType);
     const base = { found: true as const, ref: input, digest: got.digest, mediaType: got.mediaType, kind };
+    // A cache tag given as the image: no platforms, whichever form the cache has (index or image manifest).
+    if (kind === 'buildkit-cache') {
+      return { ...base, platforms: [], rows: [{ platform: 'unknown/unknown', digest: got.digest, mediaType: got.mediaType, size: got.size }], layers: [] };
+    }
     if (isIndex(got.manifest)) {
       const rows = got.manifest.manifests.map((d) => ({ platform: describe(d), digest: d.digest, mediaType: d.mediaType, size: d.size }));
       const entries = platformEntriesOf(got.manifest);
@@ -85,20 +93,27 @@ export function readImage(client: RegistryClient, input: string): Promise<Read<I
   });
 }
 
-/** Reads a cache tag and tells whether it is a BuildKit registry cache. */
+/** Reads a cache tag, tells whether it is a BuildKit registry cache and reads its cache config blob. */
 export function readCache(client: RegistryClient, input: string): Promise<Read<CacheFacts>> {
   return guard(async (): Promise<CacheFacts> => {
     const ref = parseReference(input);
     const got = await client.getManifest(ref);
     if (!got) return { found: false, ref: input };
-    const isCache = classifyManifest(got.manifest, got.mediaType) === 'buildkit-cache';
-    return {
-      found: true,
-      ref: input,
-      digest: got.digest,
-      mediaType: got.mediaType,
-      isCache,
-      layers: isCache ? cacheLayersOf(got.manifest) : [],
-    };
+    const base = { found: true as const, ref: input, digest: got.digest, mediaType: got.mediaType };
+    // Either form: the config of an image manifest (BuildKit >= 0.21) or a descriptor in an index (older).
+    const descriptor = cacheConfigDescriptorOf(got.manifest);
+    if (!descriptor) return { ...base, isCache: false, layers: [] };
+    const layers = cacheLayersOf(got.manifest);
+    const blob = await client.getBlob(ref, descriptor.digest);
+    if (!blob) {
+      return { ...base, isCache: true, layers, config: { ok: false, reason: `Rejestr nie ma blobu konfiguracji cache ${descriptor.digest} (HTTP 404).` } };
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(blob.toString('utf8'));
+    } catch {
+      return { ...base, isCache: true, layers, config: { ok: false, reason: `Blob konfiguracji cache ${descriptor.digest} nie jest poprawnym JSON-em.` } };
+    }
+    return { ...base, isCache: true, layers, config: parseCacheConfig(json) };
   });
 }

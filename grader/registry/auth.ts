@@ -1,82 +1,17 @@
 /**
- * Registry credentials: anonymous, Basic from the user's docker config, and the
- * Bearer token flow of https://distribution.github.io/distribution/spec/auth/token/
- * (what Docker Hub and `auth: token` registries use).
+ * Registry authentication: anonymous, Basic, and the Bearer token flow of
+ * https://distribution.github.io/distribution/spec/auth/token/ (what Docker Hub and `auth: token`
+ * registries use), with credentials found as docker finds them (docker-credentials.ts).
  */
-import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { InfraError, InputError } from '../errors.ts';
+import { InfraError } from '../errors.ts';
 import { addSecret, redact } from '../util/redact.ts';
-import { DOCKER_HUB_API } from './reference.ts';
-
-export interface BasicCredentials {
-  username: string;
-  password: string;
-  /** The docker config file they came from (named in error messages). */
-  source: string;
-}
+import { readDockerCredentials, type BasicCredentials, type CredentialLookup, type RegistryCredentials } from './docker-credentials.ts';
+import { fetchWithin } from '../util/fetch-within.ts';
 
 export interface AuthChallenge {
   /** Lower-case scheme: `basic`, `bearer`. */
   scheme: string;
   params: Record<string, string>;
-}
-
-/** Directory of the docker config: explicit option, then $DOCKER_CONFIG, then ~/.docker. */
-export function dockerConfigDir(explicit?: string): string {
-  return explicit ?? process.env.DOCKER_CONFIG ?? join(homedir(), '.docker');
-}
-
-// Keys `docker login` writes for a host; Docker Hub is stored under its legacy v1 URL.
-function configKeysFor(apiHost: string): string[] {
-  if (apiHost === DOCKER_HUB_API) return ['https://index.docker.io/v1/', 'index.docker.io', 'docker.io', DOCKER_HUB_API];
-  return [apiHost, `https://${apiHost}`, `http://${apiHost}`, `https://${apiHost}/v1/`, `http://${apiHost}/v1/`];
-}
-
-function normalizeKey(key: string): string {
-  return key.replace(/^https?:\/\//, '').replace(/\/.*$/, '').toLowerCase();
-}
-
-/**
- * Basic credentials for a registry from config.json `auths`, or undefined when the user has none.
- * Credential helpers (`credsStore`) are not run: the grader never executes external programs for secrets.
- */
-export async function readDockerCredentials(apiHost: string, configDir?: string): Promise<BasicCredentials | undefined> {
-  const file = join(dockerConfigDir(configDir), 'config.json');
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new InputError(`Nie można odczytać pliku konfiguracji Dockera ${file}: ${(error as Error).message}.`, [], { cause: error });
-  }
-  let config: { auths?: Record<string, { auth?: string; username?: string; password?: string }> };
-  try {
-    config = JSON.parse(text) as typeof config;
-  } catch {
-    // The parse error quotes the file's text, which may hold credentials: do not keep it.
-    throw new InputError(`Plik konfiguracji Dockera ${file} nie jest poprawnym JSON-em. Popraw go albo zaloguj się ponownie (docker login).`);
-  }
-  const auths = config.auths ?? {};
-  const wanted = new Set(configKeysFor(apiHost).map(normalizeKey));
-  const exact = configKeysFor(apiHost).find((k) => auths[k] !== undefined);
-  const key = exact ?? Object.keys(auths).find((k) => wanted.has(normalizeKey(k)));
-  const entry = key === undefined ? undefined : auths[key];
-  if (!entry) return undefined;
-  let username = entry.username ?? '';
-  let password = entry.password ?? '';
-  if (entry.auth) {
-    addSecret(entry.auth);
-    const decoded = Buffer.from(entry.auth, 'base64').toString('utf8');
-    const sep = decoded.indexOf(':');
-    if (sep < 0) throw new InputError(`Wpis auths["${key}"] w ${file} jest uszkodzony (oczekiwano base64 z „login:hasło”). Zaloguj się ponownie: docker login ${apiHost}.`);
-    username = decoded.slice(0, sep);
-    password = decoded.slice(sep + 1);
-  }
-  if (!username && !password) return undefined;
-  addSecret(password);
-  return { username, password, source: file };
 }
 
 /** Parses a WWW-Authenticate header: `Bearer realm="...",service="...",scope="..."`. */
@@ -133,14 +68,24 @@ export interface TokenRequest {
   challenge: AuthChallenge;
   /** Scope to ask for when the challenge names none. */
   scope?: string;
-  credentials?: BasicCredentials;
+  credentials?: RegistryCredentials;
   /** Registry host for messages. */
   registry: string;
   fetch: typeof fetch;
   timeoutMs: number;
   signal?: AbortSignal;
-  /** May Basic credentials travel to this realm URL (https, or a host allowed plain HTTP)? */
+  /** May credentials travel to this realm URL (https, or a host allowed plain HTTP)? */
   mayReceiveCredentials: (url: URL) => boolean;
+}
+
+// OAuth2 wants a client_id; distribution's clients send their own name.
+const OAUTH_CLIENT_ID = 'buildx-grader';
+
+/** What to do when a registry or its token service refuses our credentials (or the lack of them). */
+export function loginAdvice(registry: string, credentials: RegistryCredentials | undefined): string {
+  if (!credentials) return `Zaloguj się: docker login ${registry}.`;
+  const what = 'identityToken' in credentials ? 'token tożsamości (identity token)' : 'login i hasło';
+  return `Sprawdź ${what} dla ${registry} w ${credentials.source}; zaloguj się ponownie: docker login ${registry}.`;
 }
 
 /** Gets a Bearer token from the challenge's realm; InfraError when the token service refuses or fails. */
@@ -153,31 +98,42 @@ export async function fetchBearerToken(req: TokenRequest): Promise<string> {
   } catch {
     throw new InfraError(`Rejestr ${req.registry} podał niepoprawny adres serwera tokenów: ${redact(realm)}.`);
   }
-  if (service) url.searchParams.set('service', service);
   const scope = req.challenge.params.scope ?? req.scope;
-  // A challenge may ask for several scopes separated by spaces; the token API takes one parameter each.
-  for (const s of scope ? scope.split(' ').filter(Boolean) : []) url.searchParams.append('scope', s);
-  const headers: Record<string, string> = { Accept: 'application/json' };
-  if (req.credentials) {
-    if (!req.mayReceiveCredentials(url)) {
-      throw new InfraError(`Serwer tokenów rejestru ${req.registry} (${url.origin}) działa bez HTTPS; nie wysyłam tam hasła. Użyj HTTPS albo dodaj host do --insecure.`);
-    }
-    headers.Authorization = basicHeader(req.credentials);
-    url.searchParams.set('account', req.credentials.username);
+  const scopes = scope ? scope.split(' ').filter(Boolean) : [];
+  const creds = req.credentials;
+  if (creds && !req.mayReceiveCredentials(url)) {
+    const what = 'identityToken' in creds ? 'tokenu tożsamości' : 'hasła';
+    throw new InfraError(`Serwer tokenów rejestru ${req.registry} (${url.origin}) działa bez HTTPS; nie wysyłam tam ${what}. Użyj HTTPS albo dodaj host do --insecure.`);
   }
-  const signals = [AbortSignal.timeout(req.timeoutMs), ...(req.signal ? [req.signal] : [])];
+  const init: RequestInit = { headers: { Accept: 'application/json' } };
+  if (creds && 'identityToken' in creds) {
+    // As docker (distribution's fetchTokenWithOAuth): an identity token is an OAuth2 refresh token.
+    init.method = 'POST';
+    init.body = new URLSearchParams({
+      grant_type: 'refresh_token',
+      refresh_token: creds.identityToken,
+      service: service ?? '',
+      scope: scopes.join(' '),
+      client_id: OAUTH_CLIENT_ID,
+    });
+  } else {
+    if (service) url.searchParams.set('service', service);
+    // A challenge may ask for several scopes separated by spaces; the token API takes one parameter each.
+    for (const s of scopes) url.searchParams.append('scope', s);
+    if (creds) {
+      init.headers = { ...init.headers, Authorization: basicHeader(creds) };
+      url.searchParams.set('account', creds.username);
+    }
+  }
   let res: Response;
   try {
-    res = await req.fetch(url, { headers, signal: AbortSignal.any(signals) });
+    res = await fetchWithin(req.fetch, url, init, req.timeoutMs, req.signal);
   } catch (error) {
     throw new InfraError(`Nie można pobrać tokenu dla rejestru ${req.registry} z ${url.origin}${url.pathname}: ${describeNetworkError(error)}. Sprawdź połączenie i spróbuj ponownie.`, { cause: error });
   }
   const body = await res.text().catch(() => '');
   if (res.status === 401 || res.status === 403) {
-    const how = req.credentials
-      ? `Sprawdź login i hasło dla ${req.registry} w ${req.credentials.source} (docker login ${req.registry}).`
-      : `Zaloguj się: docker login ${req.registry}.`;
-    throw new InfraError(`Serwer tokenów rejestru ${req.registry} odrzucił uwierzytelnienie (HTTP ${res.status}${errorCodeSuffix(body)}). ${how}`);
+    throw new InfraError(`Serwer tokenów rejestru ${req.registry} odrzucił uwierzytelnienie (HTTP ${res.status}${errorCodeSuffix(body)}). ${loginAdvice(req.registry, creds)}`);
   }
   if (!res.ok) {
     throw new InfraError(`Serwer tokenów rejestru ${req.registry} odpowiedział HTTP ${res.status}${errorCodeSuffix(body)}. Spróbuj ponownie później.`);
@@ -228,12 +184,16 @@ export interface AuthorizerOptions {
   fetch: typeof fetch;
   timeoutMs: number;
   dockerConfigDir?: string;
+  /** Whole environment of credential helpers (default: this process's). */
+  helperEnv?: Record<string, string>;
+  /** Cancels token requests and credential helpers. */
+  signal?: AbortSignal;
   mayReceiveCredentials: (url: URL) => boolean;
 }
 
 /** Per-registry auth state: answers 401 challenges and remembers the resulting Authorization header per scope. */
 export class RegistryAuthorizer {
-  private credentials?: Promise<BasicCredentials | undefined>;
+  private lookup?: Promise<CredentialLookup>;
   private basic?: string;
   private readonly tokens = new Map<string, string>();
 
@@ -249,18 +209,19 @@ export class RegistryAuthorizer {
     this.tokens.delete(scope);
   }
 
-  /** Credentials from the docker config, read once. */
-  loadCredentials(): Promise<BasicCredentials | undefined> {
-    this.credentials ??= readDockerCredentials(this.options.apiHost, this.options.dockerConfigDir);
-    return this.credentials;
+  /** Credentials as docker would use them (config, then helper), looked up once. */
+  loadCredentials(): Promise<CredentialLookup> {
+    const { apiHost, registry, dockerConfigDir, helperEnv, signal } = this.options;
+    this.lookup ??= readDockerCredentials(apiHost, { registry, configDir: dockerConfigDir, helperEnv, signal });
+    return this.lookup;
   }
 
   /** Builds the Authorization header that answers a 401's WWW-Authenticate; InfraError when impossible. */
-  async answer(wwwAuthenticate: string | null, scope: string, signal?: AbortSignal): Promise<string> {
+  async answer(wwwAuthenticate: string | null, scope: string): Promise<string> {
     const { registry } = this.options;
     const challenges = parseWwwAuthenticate(wwwAuthenticate);
     const bearer = challenges.find((c) => c.scheme === 'bearer');
-    const credentials = await this.loadCredentials();
+    const { credentials, where } = await this.loadCredentials();
     if (bearer) {
       const token = await fetchBearerToken({
         challenge: bearer,
@@ -269,7 +230,7 @@ export class RegistryAuthorizer {
         registry,
         fetch: this.options.fetch,
         timeoutMs: this.options.timeoutMs,
-        signal,
+        signal: this.options.signal,
         mayReceiveCredentials: this.options.mayReceiveCredentials,
       });
       const header = `Bearer ${token}`;
@@ -278,8 +239,12 @@ export class RegistryAuthorizer {
     }
     if (challenges.some((c) => c.scheme === 'basic')) {
       if (!credentials) {
+        throw new InfraError(`Rejestr ${registry} wymaga logowania (HTTP 401), a w ${where} nie ma danych dla tego hosta. Zaloguj się: docker login ${registry}.`);
+      }
+      // Docker sends no Basic header for an identity token either: it only works with a token service.
+      if ('identityToken' in credentials) {
         throw new InfraError(
-          `Rejestr ${registry} wymaga logowania (HTTP 401), a w ${join(dockerConfigDir(this.options.dockerConfigDir), 'config.json')} nie ma danych dla tego hosta. Zaloguj się: docker login ${registry}.`,
+          `Rejestr ${registry} wymaga logowania hasłem (HTTP 401, Basic), a w ${where} jest dla niego tylko token tożsamości (identity token). Zaloguj się loginem i hasłem: docker login ${registry}.`,
         );
       }
       this.basic = basicHeader(credentials);

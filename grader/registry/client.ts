@@ -6,9 +6,10 @@ import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { InfraError, InterruptedError } from '../errors.ts';
 import { redact } from '../util/redact.ts';
-import { RegistryAuthorizer, describeNetworkError, registryErrorCode } from './auth.ts';
+import { RegistryAuthorizer, describeNetworkError, loginAdvice, registryErrorCode } from './auth.ts';
 import { MANIFEST_ACCEPT, type Manifest } from './oci-types.ts';
 import { apiHostOf, referenceOf, toRef, type ImageRef } from './reference.ts';
+import { fetchWithin } from '../util/fetch-within.ts';
 
 export interface RegistryClientOptions {
   /** Hosts (host or host:port) that may be reached over plain HTTP besides loopback (the CLI's --insecure). */
@@ -24,6 +25,8 @@ export interface RegistryClientOptions {
   fetch?: typeof fetch;
   /** Directory with config.json (default: $DOCKER_CONFIG or ~/.docker). */
   dockerConfigDir?: string;
+  /** Whole environment of credential helpers (`credsStore`, `credHelpers`) instead of this process's. */
+  helperEnv?: Record<string, string>;
   /** Cancels every request (Ctrl-C). */
   signal?: AbortSignal;
 }
@@ -115,8 +118,8 @@ interface SendInit {
 }
 
 export class RegistryClient {
-  private readonly options: Required<Omit<RegistryClientOptions, 'dockerConfigDir' | 'signal'>> &
-    Pick<RegistryClientOptions, 'dockerConfigDir' | 'signal'>;
+  private readonly options: Required<Omit<RegistryClientOptions, 'dockerConfigDir' | 'helperEnv' | 'signal'>> &
+    Pick<RegistryClientOptions, 'dockerConfigDir' | 'helperEnv' | 'signal'>;
   private readonly authorizers = new Map<string, RegistryAuthorizer>();
 
   constructor(options: RegistryClientOptions = {}) {
@@ -128,6 +131,7 @@ export class RegistryClient {
       maxRetryAfterMs: options.maxRetryAfterMs ?? 10_000,
       fetch: options.fetch ?? globalThis.fetch,
       dockerConfigDir: options.dockerConfigDir,
+      helperEnv: options.helperEnv,
       signal: options.signal,
     };
   }
@@ -299,6 +303,8 @@ export class RegistryClient {
         fetch: this.options.fetch,
         timeoutMs: this.options.timeoutMs,
         dockerConfigDir: this.options.dockerConfigDir,
+        helperEnv: this.options.helperEnv,
+        signal: this.options.signal,
         mayReceiveCredentials: (url) => url.protocol === 'https:' || schemeFor(url.host, this.options.insecureHosts) === 'http',
       });
       this.authorizers.set(target.apiHost, auth);
@@ -324,7 +330,7 @@ export class RegistryClient {
       const challenge = res.headers.get('www-authenticate');
       await res.body?.cancel();
       if (cached) auth.forget(init.scope);
-      const header = await auth.answer(challenge, init.scope, this.options.signal);
+      const header = await auth.answer(challenge, init.scope);
       res = await this.attempt(target, init, header, what);
       if (res.status === 401) throw await this.authRefused(target, res, what, auth);
     }
@@ -339,10 +345,9 @@ export class RegistryClient {
     const attempts = this.options.retries + 1;
     for (let attempt = 1; ; attempt++) {
       this.throwIfCancelled();
-      const signals = [AbortSignal.timeout(this.options.timeoutMs), ...(this.options.signal ? [this.options.signal] : [])];
       let res: Response;
       try {
-        res = await this.options.fetch(url, { method: init.method, headers, body: init.body && new Uint8Array(init.body), signal: AbortSignal.any(signals) });
+        res = await fetchWithin(this.options.fetch, url, { method: init.method, headers, body: init.body && new Uint8Array(init.body) }, this.options.timeoutMs, this.options.signal);
       } catch (error) {
         this.throwIfCancelled();
         if (attempt < attempts) {
@@ -397,11 +402,8 @@ export class RegistryClient {
 
   private async authRefused(target: Target, res: Response, what: string, auth: RegistryAuthorizer): Promise<RegistryError> {
     const errorCode = registryErrorCode(await res.text().catch(() => ''));
-    const creds = await auth.loadCredentials();
-    const how = creds
-      ? `Sprawdź login i hasło dla ${target.registry} w ${creds.source} (docker login ${target.registry}).`
-      : `Zaloguj się: docker login ${target.registry}.`;
-    return new RegistryError(`Rejestr ${target.registry} odrzucił uwierzytelnienie (HTTP ${res.status}${errorCode ? ` ${errorCode}` : ''}) przy ${what}. ${how}`, {
+    const { credentials } = await auth.loadCredentials();
+    return new RegistryError(`Rejestr ${target.registry} odrzucił uwierzytelnienie (HTTP ${res.status}${errorCode ? ` ${errorCode}` : ''}) przy ${what}. ${loginAdvice(target.registry, credentials)}`, {
       registry: target.registry,
       status: res.status,
       errorCode,

@@ -1,9 +1,9 @@
 /**
  * Pure analysis of what a registry returned: platforms of an image index, whether a manifest is a
- * BuildKit cache, the cache's layers and config, and evidence of --cache-to mode=max.
+ * BuildKit cache and where its layers and config blob are (reading that blob: cache-config.ts).
  * No I/O: callers fetch manifests and blobs (client.ts) and pass the parsed JSON in.
  */
-import { MediaType, type CacheConfig, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from './oci-types.ts';
+import { MediaType, type Descriptor, type ImageIndex, type ImageManifest, type Platform } from './oci-types.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Platforms
@@ -135,8 +135,9 @@ export function classifyManifest(manifest: unknown, mediaType?: string): Manifes
 }
 
 /**
- * A BuildKit registry cache: an index listing a cacheconfig.v0 descriptor (the default), or an
- * image manifest whose config is one (`--cache-to type=registry,image-manifest=true`).
+ * A BuildKit registry cache in either form: an image manifest whose config is a cacheconfig.v0
+ * (BuildKit >= 0.21, `image-manifest=true` by default), or an index listing a cacheconfig.v0
+ * descriptor among its layers (older BuildKit, or `image-manifest=false`).
  */
 export function isBuildkitCache(manifest: unknown): boolean {
   return cacheConfigDescriptorOf(manifest) !== undefined;
@@ -162,180 +163,6 @@ export function cacheLayersOf(cache: ImageIndex | ImageManifest): string[] {
     ? cache.manifests
     : (cache as ImageManifest).layers ?? [];
   return unique(descriptors.filter((d) => d.mediaType !== MediaType.buildkitCacheConfig).map((d) => d.digest));
-}
-
-/** Union of the layers of all platform manifests of the final image (unique, in order). */
-export function imageLayersOf(manifests: readonly ImageManifest[]): string[] {
-  return unique(manifests.flatMap((m) => m.layers.map((l) => l.digest)));
-}
-
-export interface CacheConfigSummary {
-  /** Entries in `layers` (BuildKit repeats a blob when several chains share it). */
-  layerCount: number;
-  /** Distinct layer blobs. */
-  blobs: string[];
-  /** Cache records (build steps with a cache key). */
-  recordCount: number;
-  /** Records that point at a stored result (a layer chain); the others are only keys. */
-  recordsWithLayers: number;
-  /** Longest chain of layers (parent links): roughly the layer count of the deepest stored snapshot. */
-  longestChain: number;
-}
-
-export type ParseResult<T> = { ok: true; value: T } | { ok: false; reason: string };
-
-/**
- * Reads a cache config blob (application/vnd.buildkit.cacheconfig.v0). The blob comes from a
- * student's registry, so a bad shape is a finding (Polish reason), not an exception.
- * Shape: https://github.com/moby/buildkit/blob/master/cache/remotecache/v1/spec.go
- */
-export function parseCacheConfig(json: unknown): ParseResult<CacheConfigSummary> {
-  if (!isRecord(json) || !Array.isArray(json.layers) || !Array.isArray(json.records)) {
-    return { ok: false, reason: 'Konfiguracja cache nie ma list „layers” i „records” — to nie jest cache BuildKit.' };
-  }
-  const layers = json.layers as unknown[];
-  const records = json.records as unknown[];
-  const badLayer = layers.findIndex((l) => !isRecord(l) || typeof l.blob !== 'string' || (l.parent !== undefined && !isIndexIn(l.parent, layers.length, true)));
-  if (badLayer >= 0) return { ok: false, reason: `Niepoprawny wpis layers[${badLayer}] w konfiguracji cache.` };
-  const badRecord = records.findIndex((r) => !isRecord(r) || typeof r.digest !== 'string' || !recordRefsValid(r, layers.length, records.length));
-  if (badRecord >= 0) return { ok: false, reason: `Niepoprawny wpis records[${badRecord}] w konfiguracji cache.` };
-
-  const config = json as unknown as CacheConfig;
-  return {
-    ok: true,
-    value: {
-      layerCount: config.layers.length,
-      blobs: unique(config.layers.map((l) => l.blob)),
-      recordCount: config.records.length,
-      recordsWithLayers: config.records.filter((r) => (r.layers?.length ?? 0) > 0).length,
-      longestChain: longestChain(config.layers),
-    },
-  };
-}
-
-function recordRefsValid(r: Record<string, unknown>, layerCount: number, recordCount: number): boolean {
-  if (r.layers !== undefined) {
-    if (!Array.isArray(r.layers) || !r.layers.every((l) => isRecord(l) && isIndexIn(l.layer, layerCount, false))) return false;
-  }
-  if (r.inputs !== undefined) {
-    if (!Array.isArray(r.inputs)) return false;
-    for (const group of r.inputs as unknown[]) {
-      if (!Array.isArray(group) || !group.every((i) => isRecord(i) && isIndexIn(i.link, recordCount, false))) return false;
-    }
-  }
-  return true;
-}
-
-/** Index into a list of `length`; BuildKit uses parent -1 for a base layer. */
-function isIndexIn(value: unknown, length: number, allowMinusOne: boolean): boolean {
-  return Number.isInteger(value) && ((value as number) < length) && ((value as number) >= 0 || (allowMinusOne && value === -1));
-}
-
-function longestChain(layers: CacheConfig['layers']): number {
-  const depth = new Map<number, number>();
-  const depthOf = (i: number, seen: Set<number>): number => {
-    const known = depth.get(i);
-    if (known !== undefined) return known;
-    const parent = layers[i]?.parent ?? -1;
-    // A cycle would be a corrupt config; stop instead of recursing forever.
-    const d = parent < 0 || seen.has(parent) ? 1 : 1 + depthOf(parent, new Set(seen).add(i));
-    depth.set(i, d);
-    return d;
-  };
-  return layers.reduce((best, _, i) => Math.max(best, depthOf(i, new Set([i]))), 0);
-}
-
-// ---------------------------------------------------------------------------------------------
-// mode=max evidence
-
-/**
- * The empty tar layer (32 bytes gzipped) BuildKit emits for steps that change no files (WORKDIR...).
- * Any image may contain it, so it proves nothing about which stages the cache holds.
- */
-export const EMPTY_LAYER = 'sha256:4f4fb700ef54461cfa02571ae0db9a0dc1e0cdb5577484a6d75e68dc38e8acc1';
-
-export interface CacheModeInput {
-  cacheLayers: readonly string[];
-  /** Union of the layers of all platform manifests of the final image. */
-  finalImageLayers: readonly string[];
-  /** FROM count of the Dockerfile (countStages); unknown when the Dockerfile was not read. */
-  stageCount?: number;
-}
-
-export interface CacheModeEvidence {
-  mode: 'max' | 'min' | 'unknown';
-  /** Cache layers found in no final image manifest (layers of intermediate stages). */
-  extraLayers: string[];
-  /** Polish explanation for the report. */
-  reason: string;
-}
-
-/**
- * What the registry says about --cache-to mode. mode=min exports only the final image's layers;
- * mode=max also exports every intermediate stage's layers. So extra layers prove max, while "no
- * extra layers" proves min only when there are intermediate stages that max would have exported.
- */
-export function cacheModeEvidence({ cacheLayers, finalImageLayers, stageCount }: CacheModeInput): CacheModeEvidence {
-  const image = new Set(finalImageLayers);
-  const cache = unique(cacheLayers);
-  const extraLayers = cache.filter((l) => !image.has(l) && l !== EMPTY_LAYER);
-  if (cache.length === 0) {
-    return { mode: 'unknown', extraLayers, reason: 'Obraz cache nie zawiera żadnych warstw, więc nie da się ustalić trybu eksportu cache.' };
-  }
-  if (image.size === 0) {
-    return { mode: 'unknown', extraLayers: [], reason: 'Nie znamy warstw obrazu końcowego, więc nie da się porównać z nimi warstw cache.' };
-  }
-  // Both modes export the final image's own layers, so a cache sharing none of them belongs to another build.
-  if (!cache.some((l) => image.has(l) && l !== EMPTY_LAYER)) {
-    return {
-      mode: 'unknown',
-      extraLayers,
-      reason: 'Cache nie ma żadnej warstwy wspólnej z obrazem końcowym, więc pochodzi najpewniej z innego budowania; nie da się z niego ustalić trybu eksportu.',
-    };
-  }
-  if (extraLayers.length > 0) {
-    const n = extraLayers.length;
-    return {
-      mode: 'max',
-      extraLayers,
-      reason:
-        `Cache zawiera ${n} ${layerWord(n)} spoza obrazu końcowego (nie ma ich w żadnym manifeście platformy) — ` +
-        'to warstwy etapów pośrednich, które eksportuje tylko tryb mode=max.',
-    };
-  }
-  const inImage = cache.filter((l) => image.has(l)).length;
-  if (stageCount !== undefined && stageCount > 1) {
-    return {
-      mode: 'min',
-      extraLayers,
-      reason:
-        `Wszystkie warstwy cache (${inImage}) występują w obrazie końcowym, choć Dockerfile ma ${stageCount} ${stageWord(stageCount)}: ` +
-        'w trybie mode=max cache zawierałby też warstwy etapów pośrednich, więc cache wyeksportowano najpewniej w trybie min (domyślnym).',
-    };
-  }
-  const why = stageCount === 1
-    ? 'Dockerfile ma jeden etap, a wtedy tryby min i max eksportują te same warstwy'
-    : 'nie znamy liczby etapów w Dockerfile, a przy budowaniu jednoetapowym tryby min i max eksportują te same warstwy';
-  return {
-    mode: 'unknown',
-    extraLayers,
-    reason: `Wszystkie warstwy cache występują w obrazie końcowym; ${why}, więc z zawartości rejestru nie da się ich odróżnić. Rozstrzyga parametr mode=max w --cache-to.`,
-  };
-}
-
-function layerWord(n: number): string {
-  return plural(n, 'warstwę', 'warstwy', 'warstw');
-}
-
-function stageWord(n: number): string {
-  return plural(n, 'etap', 'etapy', 'etapów');
-}
-
-function plural(n: number, one: string, few: string, many: string): string {
-  if (n === 1) return one;
-  const last = n % 10;
-  const lastTwo = n % 100;
-  return last >= 2 && last <= 4 && (lastTwo < 12 || lastTwo > 14) ? few : many;
 }
 
 // ---------------------------------------------------------------------------------------------

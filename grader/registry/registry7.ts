@@ -6,11 +6,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerCli, assertRunId } from '../docker/docker.ts';
 import { RUN_LABEL } from '../docker/run-resources.ts';
+import { ensureRuntimeImage, runtimeImage } from '../docker/runtime-images.ts';
 import { InfraError, InterruptedError } from '../errors.ts';
+import { fetchWithin } from '../util/fetch-within.ts';
 
 export const REGISTRY7_PREFIX = 'buildx-grader-r7-';
 export const ROLE_LABEL = 'buildx-grader.role';
-export const DEFAULT_REGISTRY_IMAGE = 'registry:2';
 /** Paths inside the registry:2 image. */
 export const REGISTRY_CONFIG = '/etc/docker/registry/config.yml';
 export const REGISTRY_STORAGE = '/var/lib/registry';
@@ -52,13 +53,15 @@ export interface StartRegistry7Options {
   readyTimeoutMs?: number;
   signal?: AbortSignal;
   fetch?: typeof fetch;
+  /** Progress of pulling registry:2 when it is missing. */
+  onProgress?: (line: string) => void;
 }
 
 /** Starts a fresh registry7 for this run; on failure removes whatever it created. */
 export async function startRegistry7(options: StartRegistry7Options): Promise<Registry7> {
   assertRunId(options.runId);
   const { docker } = options;
-  const image = options.image ?? DEFAULT_REGISTRY_IMAGE;
+  const image = runtimeImage('registry', options.image);
   const name = `${REGISTRY7_PREFIX}${options.runId}`;
   const volume = name;
   const labels = { [RUN_LABEL]: options.runId, [ROLE_LABEL]: 'registry7' };
@@ -77,6 +80,7 @@ export async function startRegistry7(options: StartRegistry7Options): Promise<Re
 
   let host: string;
   try {
+    await ensureRuntimeImage(docker, 'registry', image, { signal: options.signal, onProgress: options.onProgress });
     await docker.createVolume(volume, labels);
     await docker.runContainer(containerSpec('127.0.0.1::5000'));
     const bound = await docker.containerPort(name, '5000/tcp');
@@ -161,7 +165,7 @@ export async function waitForRegistry(
   while (Date.now() < deadline) {
     if (options.signal?.aborted) throw new InterruptedError('Przerwano oczekiwanie na rejestr.');
     try {
-      const res = await doFetch(`http://${host}/v2/`, { signal: AbortSignal.timeout(2_000) });
+      const res = await fetchWithin(doFetch, `http://${host}/v2/`, {}, 2_000);
       await res.body?.cancel();
       if (res.status === 200 || res.status === 401) return;
       last = `HTTP ${res.status}`;

@@ -1,19 +1,18 @@
 /**
  * The one headless Chromium a process uses for PDFs (shared across a batch, like md-to-pdf's
- * lib): system Chromium unless puppeteer has its own, no sandbox (we run as root in CI),
- * background networking off, a fresh temporary profile. Callers close it with closeBrowser().
+ * lib): the browser findBrowser() picks (Chrome, Chromium or Edge), background networking off, a
+ * fresh temporary profile. Callers close it with closeBrowser().
  */
-import { constants } from 'node:fs';
-import { access, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import puppeteer, { type Browser, type Page } from 'puppeteer';
 import { InfraError } from '../errors.ts';
+import { findBrowser } from './find-browser.ts';
 
 export type { Browser } from 'puppeteer';
 
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
+const COMMON_ARGS = [
   '--disable-gpu',
   '--disable-background-networking',
   '--disable-component-update',
@@ -27,40 +26,9 @@ export const CHROMIUM_ARGS = [
   '--mute-audio',
 ];
 
-const SYSTEM_CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
-
-async function isExecutable(path: string): Promise<boolean> {
-  try {
-    await access(path, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Where Chromium is: PUPPETEER_EXECUTABLE_PATH, puppeteer's own download, then the system's. */
-export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promise<string> {
-  const fromEnv = env.PUPPETEER_EXECUTABLE_PATH;
-  if (fromEnv) {
-    if (await isExecutable(fromEnv)) return fromEnv;
-    throw new InfraError(
-      `PUPPETEER_EXECUTABLE_PATH wskazuje „${fromEnv}”, ale nie ma tam przeglądarki. ` +
-        'Popraw zmienną albo uruchom `npm run setup`, które instaluje Chromium.',
-    );
-  }
-  const candidates: string[] = [];
-  try {
-    // Throws or names a missing file when the download was skipped (.puppeteerrc.cjs).
-    candidates.push(puppeteer.executablePath());
-  } catch {
-    // no browser of puppeteer's own
-  }
-  candidates.push(...SYSTEM_CHROMIUM);
-  for (const c of candidates) if (await isExecutable(c)) return c;
-  throw new InfraError(
-    `Nie znaleziono przeglądarki Chromium potrzebnej do utworzenia raportu PDF (szukano: ${SYSTEM_CHROMIUM.join(', ')}). ` +
-      'Uruchom `npm run setup` albo ustaw PUPPETEER_EXECUTABLE_PATH. Raport Markdown można utworzyć bez niej: --format md.',
-  );
+/** Chromium's own sandbox stays on, except as root, where Chromium refuses to start with it. */
+export function chromiumArgs(root: boolean): string[] {
+  return root ? ['--no-sandbox', ...COMMON_ARGS] : [...COMMON_ARGS];
 }
 
 export interface LaunchOptions {
@@ -71,13 +39,13 @@ export interface LaunchOptions {
 
 /** Starts a new headless Chromium with its own temporary profile (removed when it closes). */
 export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> {
-  const executablePath = opts.executablePath ?? (await findChromium());
+  const executablePath = opts.executablePath ?? (await requireBrowser());
   const userDataDir = await mkdtemp(join(tmpdir(), 'buildx-grader-chromium-'));
   try {
     const browser = await puppeteer.launch({
       executablePath,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args: chromiumArgs(process.getuid?.() === 0),
       userDataDir,
       pipe: true,
       timeout: opts.timeoutMs ?? 30_000,
@@ -91,8 +59,18 @@ export async function launchBrowser(opts: LaunchOptions = {}): Promise<Browser> 
     return browser;
   } catch (error) {
     await removeProfile(userDataDir);
-    throw new InfraError(`Nie udało się uruchomić Chromium (${executablePath}) do utworzenia raportu PDF.`, { cause: error });
+    throw new InfraError(`Nie udało się uruchomić przeglądarki (${executablePath}) do utworzenia raportu PDF.`, { cause: error });
   }
+}
+
+/**
+ * The commands check for a browser first and write only the Markdown without one (write-reports.ts);
+ * a caller that launches one anyway has no use without it.
+ */
+async function requireBrowser(): Promise<string> {
+  const lookup = await findBrowser();
+  if (!lookup.found) throw new InfraError(`${lookup.problem} ${lookup.fix}`);
+  return lookup.path;
 }
 
 // Browsers launched here whose initial blank tab nobody has taken yet.

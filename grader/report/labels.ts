@@ -19,51 +19,63 @@ export const CHECK_LABELS: Record<CheckId, CheckLabel> = {
   'image.multiplatform': {
     title: 'Obraz wieloplatformowy w rejestrze',
     what:
-      'Manifest obrazu podanego w sprawozdaniu jest indeksem (OCI image index / manifest list) ' +
+      'Manifest obrazu podanego w submission.json (published.image) ma być indeksem (OCI image index / manifest list) ' +
       'z wpisami dla platform linux/amd64 i linux/arm64 – to samo, co pokazuje ' +
       '`docker buildx imagetools inspect`.',
   },
-  'build.first': {
-    title: 'Pierwsze budowanie (pusty builder, eksport cache)',
+  'builder.container': {
+    title: 'Builder ze sterownikiem docker-container',
     what:
-      'Program powtórzył polecenie budowania studenta w nowym, pustym builderze docker-container ' +
-      'dla obu platform i wypchnął obraz do rejestru registry7.',
+      'Wśród poleceń studenta jest `docker buildx create` ze sterownikiem docker-container, ' +
+      'a budowanie używa tego buildera (`--use`, `docker buildx use` albo `--builder`).',
+  },
+  'build.first': {
+    title: 'Pierwsze budowanie polecenia studenta (pusty builder)',
+    what:
+      'Polecenie `docker buildx build` studenta, powtórzone przez program w nowym, pustym builderze ' +
+      '(z referencjami obrazów przeniesionymi do registry7 gradera), ma zakończyć się sukcesem i wypchnąć obraz.',
   },
   'build.index': {
     title: 'Indeks obrazu zbudowanego przez program',
     what:
-      'Obraz wypchnięty w pierwszym budowaniu (digest z `--metadata-file`) ma manifesty ' +
+      'Obraz wypchnięty przez polecenie studenta w pierwszym budowaniu ma mieć manifesty ' +
       'dla linux/amd64 i linux/arm64.',
   },
   'cache.published': {
     title: 'Obraz cache opublikowany przez studenta',
     what:
-      'W rejestrze istnieje osobny obraz z danymi cache wskazany w sprawozdaniu ' +
-      '(manifest z konfiguracją `application/vnd.buildkit.cacheconfig.v0`).',
+      'Obraz cache wskazany w submission.json (published.cache) ma być osobnym obrazem z danymi cache ' +
+      '(konfiguracja `application/vnd.buildkit.cacheconfig.v0`) w trybie max.',
   },
   'cache.exported': {
     title: 'Eksport cache do rejestru (--cache-to, mode=max)',
     what:
-      'Pierwsze budowanie wyeksportowało dane cache do rejestru jako osobny obraz ' +
-      '(„exporting cache to registry”) w trybie max.',
+      'Polecenie studenta ma eksportować dane cache do rejestru (`--cache-to type=registry`) jako osobny obraz, ' +
+      'w trybie max; tryb program odczytuje z rekordów konfiguracji cache w registry7.',
   },
   'cache.imported': {
     title: 'Import cache z rejestru (--cache-from)',
     what:
-      'Drugie budowanie, w kolejnym pustym builderze, pobrało manifest cache z rejestru ' +
-      '(„importing cache manifest from …”).',
+      'Drugie budowanie tego samego polecenia, w kolejnym pustym builderze, ma pobrać manifest cache ' +
+      'z rejestru (`--cache-from type=registry`).',
   },
   'cache.hit': {
     title: 'Kroki wzięte z cache (CACHED) dla obu platform',
     what:
-      'W logu drugiego budowania kroki z Dockerfile dla linux/amd64 i linux/arm64 ' +
-      'są oznaczone jako CACHED, czyli pochodzą z zaimportowanych danych cache.',
+      'W drugim budowaniu kroki z Dockerfile dla linux/amd64 i linux/arm64 mają być wzięte z cache ' +
+      '(CACHED według postępu BuildKit, nie według tekstu wypisanego przez kroki RUN).',
   },
   'bonus.registry7.delete': {
     title: 'Usunięcie obrazu cache z registry7',
     what:
-      'Obraz cache został usunięty z rejestru registry7 przez API (DELETE manifestu po digeście), ' +
-      'a garbage collection rejestru zwolnił zajmowane miejsce.',
+      'Skrypt studenta, uruchomiony w piaskownicy na kopii registry7, usunął obraz cache przez API ' +
+      '(DELETE manifestu po digeście), obraz aplikacji został, a garbage collection zwolnił miejsce.',
+  },
+  'reference.build': {
+    title: 'Budowanie poleceniem wzorcowym (bez punktów)',
+    what:
+      'Gdy praca nie podaje własnego polecenia budowania, program sprawdza, czy Dockerfile buduje się ' +
+      'dla obu platform poleceniem z instrukcji laboratorium. To tylko informacja: nie daje punktów.',
   },
 };
 
@@ -74,7 +86,7 @@ export interface Stage {
 
 /** Report sections, mirroring the lab text. */
 export const STAGES: Stage[] = [
-  { heading: 'Etap 1 – obraz wieloplatformowy', checks: ['image.multiplatform', 'build.first', 'build.index'] },
+  { heading: 'Etap 1 – obraz wieloplatformowy', checks: ['image.multiplatform', 'builder.container', 'build.first', 'build.index', 'reference.build'] },
   {
     heading: 'Etap 2 – cache budowania z rejestru',
     checks: ['cache.published', 'cache.exported', 'cache.imported', 'cache.hit'],
@@ -86,6 +98,7 @@ export const STAGES: Stage[] = [
 /** Cited under a failed or ungradable check when the check itself named no page. */
 export const DEFAULT_DOCS: Record<CheckId, DocLink[]> = {
   'image.multiplatform': [DOCS.multiPlatform, DOCS.imagetools],
+  'builder.container': [DOCS.dockerContainerDriver],
   'build.first': [DOCS.dockerContainerDriver, DOCS.pushToRegistry],
   'build.index': [DOCS.multiPlatform, DOCS.imagetools],
   'cache.published': [DOCS.registryCache, DOCS.cacheSyntax],
@@ -93,6 +106,7 @@ export const DEFAULT_DOCS: Record<CheckId, DocLink[]> = {
   'cache.imported': [DOCS.registryCache, DOCS.cacheSyntax],
   'cache.hit': [DOCS.cacheInvalidation, DOCS.cacheMode],
   'bonus.registry7.delete': [DOCS.deleteApi, DOCS.garbageCollection],
+  'reference.build': [DOCS.multiPlatform],
 };
 
 export const ISOLATION_LABEL: Record<NonNullable<GradeResult['environment']['isolation']>, string> = {

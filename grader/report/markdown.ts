@@ -55,8 +55,9 @@ function renderHeader(r: GradeResult): string {
   const env = r.environment ?? ({} as Partial<GradeResult['environment']>);
   const items: string[] = [
     `**Student:** ${escapeInline(r.student?.name, 200) || '—'}, nr indeksu: ${codeSpan(r.student?.id, { max: 100 }) || '—'}`,
-    `**Obraz ze sprawozdania:** ${codeSpan(s.image, { max: 300 }) || '_nie podano_'}`,
-    `**Obraz cache ze sprawozdania:** ${codeSpan(s.cache, { max: 300 }) || '_nie podano_'}`,
+    `**Obraz opublikowany przez studenta:** ${codeSpan(s.image, { max: 300 }) || '_nie podano_'}`,
+    `**Obraz cache opublikowany przez studenta:** ${codeSpan(s.cache, { max: 300 }) || '_nie podano_'}`,
+    `**Polecenie budowania studenta:** ${s.command ? escapeInline(s.command.source, 300) : '_brak: praca nie podaje polecenia docker buildx build_'}`,
   ];
   if (r.reproduced) {
     items.push(`**Obraz zbudowany przez program w registry7:** ${codeSpan(r.reproduced.image, { max: 300 })}`);
@@ -67,6 +68,10 @@ function renderHeader(r: GradeResult): string {
     `**Dockerfile:** ${codeSpan(s.dockerfile, { max: 300 }) || '—'}, kontekst: ${codeSpan(s.context, { max: 300 }) || '—'}` +
       (platforms ? `, platformy: ${platforms}` : ''),
   );
+  if (Array.isArray(s.inferred) && s.inferred.length) {
+    const rows = s.inferred.slice(0, 30).map((i) => `${codeSpan(i.field, { max: 60 })} = ${codeSpan(i.value, { max: 200 })} (${escapeInline(i.from, 300)})`);
+    items.push(`**Brak submission.json – ustalono z repozytorium:** ${rows.join('; ')}`);
+  }
   items.push(`**Data oceny:** ${escapeInline(formatDate(r.gradedAt), 60)}`);
   items.push(
     `**Program:** ${escapeInline(r.tool?.name, 50)} ${escapeInline(r.tool?.version, 50)}; ` +
@@ -143,7 +148,7 @@ function renderBuilds(builds: BuildRecord[]): string | undefined {
   const rows = builds.map((b) => {
     const file = safeRelativePath(b.logFile);
     return [
-      b.n === 1 ? '1 (pusty builder, eksport cache)' : b.n === 2 ? '2 (nowy pusty builder, import cache)' : escapeInline(b.n, 10),
+      b.n === 1 ? '1 (pusty builder)' : b.n === 2 ? '2 (to samo polecenie, nowy pusty builder)' : escapeInline(b.n, 10),
       formatDuration(b.durationMs),
       b.timedOut ? 'przekroczony limit czasu' : b.exitCode === null || b.exitCode === undefined ? '—' : escapeInline(b.exitCode, 10),
       CACHE_IMPORT_LABEL[b.cacheImport] ?? escapeInline(b.cacheImport, 30),

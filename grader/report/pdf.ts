@@ -187,7 +187,7 @@ async function print(
     };
   } catch (error) {
     if (error instanceof InfraError) throw error;
-    throw new InfraError('Nie udało się utworzyć raportu PDF w Chromium.', { cause: error });
+    throw new InfraError('Nie udało się utworzyć raportu PDF w przeglądarce.', { cause: error });
   } finally {
     if (slot) await releasePage(browser, slot, reusable);
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { InputError } from '../errors.ts';
 import type { GradeResult } from '../results/types.ts';
 import type { Browser } from './browser.ts';
+import { findBrowser } from './find-browser.ts';
 import { REPORT_TITLE, renderMarkdown } from './markdown.ts';
 import type { PdfStats } from './pdf.ts';
 import { writeFileAtomic } from '../util/write-atomic.ts';
@@ -27,17 +28,39 @@ export interface WrittenReports {
   /** Absolute or outDir-relative paths of the files written, by format. */
   files: Partial<Record<ReportFormat, string>>;
   pdf?: PdfStats;
+  /** Set when there was no browser: why, and how to get one (Polish). The Markdown was written instead. */
+  pdfSkipped?: string;
+}
+
+export interface ReportPlan {
+  formats: ReportFormat[];
+  /** As in WrittenReports. */
+  pdfSkipped?: string;
+}
+
+/**
+ * The formats that can be written here: without a browser the PDF is replaced by the Markdown
+ * and a warning. A missing browser is not an infrastructure fault: the grade does not depend on it.
+ */
+export async function planReports(formats: ReportFormat[]): Promise<ReportPlan> {
+  if (!formats.includes('pdf')) return { formats };
+  const lookup = await findBrowser();
+  if (lookup.found) return { formats };
+  return { formats: ['md'], pdfSkipped: `${lookup.problem} ${lookup.fix}` };
 }
 
 /** Renders the result and writes the requested formats into outDir (created if missing). */
 export async function writeReports(result: GradeResult, outDir: string, opts: WriteReportsOptions): Promise<WrittenReports> {
-  const formats = [...new Set(opts.formats)];
+  const plan = opts.browser ? { formats: opts.formats } : await planReports(opts.formats);
+  const formats = [...new Set(plan.formats)];
   await mkdir(outDir, { recursive: true });
-  const paths = Object.fromEntries(formats.map((f) => [f, join(outDir, REPORT_FILES[f])])) as Partial<Record<ReportFormat, string>>;
-  // Check every target before writing any, so a refusal leaves the folder untouched.
+  const pathOf = (f: ReportFormat) => join(outDir, REPORT_FILES[f]);
+  const paths = Object.fromEntries(formats.map((f) => [f, pathOf(f)])) as Partial<Record<ReportFormat, string>>;
+  // Check every target before writing any, so a refusal leaves the folder untouched; the requested
+  // ones too, so whether a browser is installed never decides what is refused.
   if (!opts.force) {
     const foreign: string[] = [];
-    for (const f of formats) if (!(await isOursOrMissing(paths[f]!, f))) foreign.push(paths[f]!);
+    for (const f of new Set([...opts.formats, ...formats])) if (!(await isOursOrMissing(pathOf(f), f))) foreign.push(pathOf(f));
     if (foreign.length) {
       throw new InputError(
         'Nie nadpisuję plików, których nie utworzył buildx-grader (użyj --force, aby je zastąpić).',
@@ -46,7 +69,7 @@ export async function writeReports(result: GradeResult, outDir: string, opts: Wr
     }
   }
   const markdown = renderMarkdown(result);
-  const written: WrittenReports = { files: {} };
+  const written: WrittenReports = { files: {}, ...(plan.pdfSkipped ? { pdfSkipped: plan.pdfSkipped } : {}) };
   if (paths.md) {
     await writeFileAtomic(paths.md, markdown);
     written.files.md = paths.md;

@@ -6,12 +6,14 @@ export type CheckStatus = 'pass' | 'fail' | 'error' | 'skip';
 export const CHECK_IDS = [
   'image.multiplatform',
   'cache.published',
+  'builder.container',
   'build.first',
   'build.index',
   'cache.exported',
   'cache.imported',
   'cache.hit',
   'bonus.registry7.delete',
+  'reference.build',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -101,6 +103,15 @@ export interface Score {
   notGradable?: string[];
 }
 
+/** A value the grader worked out itself (no submission.json), with where it came from. */
+export interface Inferred {
+  /** The submission.json field it stands for, e.g. `build.dockerfile`. */
+  field: string;
+  value: string;
+  /** Polish: the file and line, or the rule, it came from. */
+  from: string;
+}
+
 export interface GradeResult {
   schemaVersion: 1;
   tool: { name: 'buildx-grader'; version: string };
@@ -110,9 +121,14 @@ export interface GradeResult {
   submission: {
     image?: string;
     cache?: string;
+    /** Of the build that was reproduced: the student's command, else submission.json's `build`. */
     dockerfile: string;
     context: string;
     platforms: string[];
+    /** The student's reproduced `docker buildx build`, where it was written. */
+    command?: { source: string; text: string };
+    /** No submission.json: what was inferred from the repository, and from where. */
+    inferred?: Inferred[];
   };
   environment: {
     isolation?: 'container' | 'prune';

@@ -219,10 +219,10 @@ function escapePointer(key: string): string {
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
-/** Polish plural: 1 znak, 2–4 znaki (but 12–14 znaków), 5+ znaków. */
+const POLISH_PLURAL = new Intl.PluralRules('pl-PL');
+
+/** Polish plural from CLDR: 1 znak, 2–4 znaki (but 12–14 znaków), 5+ znaków. */
 export function plural(n: number, one: string, few: string, many: string): string {
-  if (n === 1) return one;
-  const lastTwo = n % 100;
-  const last = n % 10;
-  return last >= 2 && last <= 4 && (lastTwo < 12 || lastTwo > 14) ? few : many;
+  const category = POLISH_PLURAL.select(n);
+  return category === 'one' ? one : category === 'few' ? few : many;
 }

@@ -2,16 +2,27 @@
  * Loads `<dir>/submission.json`: schema validation (every problem at once, in Polish),
  * defaults, and path checks so nothing the student names can point outside their folder.
  */
-import { lstat, realpath, stat } from 'node:fs/promises';
+import { lstat, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parseCommandList, parseShellText, type ParsedCommand } from '../commands/index.ts';
 import { InputError } from '../errors.ts';
+import { isInside } from '../util/inside.ts';
 import { compileSchema, plural, readJsonInput, readSchemaFile, schemaProblems } from './json-input.ts';
-import type { GradeResult } from '../results/types.ts';
+import type { GradeResult, Inferred } from '../results/types.ts';
 
 export const SUBMISSION_FILE = 'submission.json';
 /** A hand-written description is a few hundred bytes; anything bigger is a mistake or an attack. */
 export const SUBMISSION_MAX_BYTES = 64 * 1024;
 export const DEFAULT_PLATFORMS = ['linux/amd64', 'linux/arm64'] as const;
+/** A build script is a few dozen lines; the grader only reads it. */
+export const SCRIPT_MAX_BYTES = 64 * 1024;
+
+/** The build commands the student gave (never executed), parsed for the checks. */
+export type SubmittedCommands =
+  | { from: 'inline'; parsed: ParsedCommand[] }
+  /** Found in the repository's scripts and report (no submission.json); paths run from the repository root. */
+  | { from: 'repository'; files: string[]; parsed: ParsedCommand[] }
+  | { from: 'script'; /** As written (POSIX separators). */ script: string; scriptPath: string; parsed: ParsedCommand[] };
 
 /** A validated submission with defaults applied and paths resolved inside the submission folder. */
 export interface Submission {
@@ -30,15 +41,19 @@ export interface Submission {
     dockerfilePath: string;
     args: Record<string, string>;
     platforms: string[];
+    /** From `build.commands` or `build.script`, when given. */
+    commands?: SubmittedCommands;
   };
   bonus?: { deleteScript: string; deleteScriptPath: string };
+  /** Set when there was no submission.json: what was worked out from the repository (discover.ts). */
+  inferred?: Inferred[];
 }
 
 /** The file as the schema describes it (after validation). */
 interface SubmissionFile {
   student: { id: string; name: string };
   published?: { image?: string; cache?: string };
-  build?: { context?: string; dockerfile?: string; args?: Record<string, string>; platforms?: string[] };
+  build?: { context?: string; dockerfile?: string; args?: Record<string, string>; platforms?: string[]; commands?: string[]; script?: string };
   bonus?: { deleteScript: string };
 }
 
@@ -85,6 +100,12 @@ export async function loadSubmission(dir: string): Promise<Submission> {
     ? await checkPath(root, bonusRaw.deleteScript, '/bonus/deleteScript', 'file', problems)
     : undefined;
 
+  if (Array.isArray(build.commands) && build.script !== undefined) {
+    problems.push(`${SUBMISSION_FILE}: /build: podaj albo „commands”, albo „script”, nie oba naraz`);
+  }
+  const scriptPath = typeof build.script === 'string' ? await checkPath(root, build.script, '/build/script', 'file', problems) : undefined;
+  const scriptText = scriptPath === undefined ? undefined : await readScript(scriptPath, build.script!, problems);
+
   if (problems.length > 0) {
     throw new InputError(`Niepoprawny plik ${SUBMISSION_FILE} (${file}): ${problems.length} ${plural(problems.length, 'problem', 'problemy', 'problemów')}.`, problems);
   }
@@ -102,6 +123,12 @@ export async function loadSubmission(dir: string): Promise<Submission> {
       platforms: [...(valid.build?.platforms ?? DEFAULT_PLATFORMS)],
     },
   };
+  if (valid.build?.commands) {
+    submission.build.commands = { from: 'inline', parsed: parseCommandList(valid.build.commands, SUBMISSION_FILE) };
+  } else if (valid.build?.script !== undefined && scriptText !== undefined) {
+    const script = toPosix(valid.build.script);
+    submission.build.commands = { from: 'script', script, scriptPath: scriptPath!, parsed: parseShellText(scriptText, { file: script, style: 'script' }) };
+  }
   if (valid.published) submission.published = { ...valid.published };
   if (valid.bonus && deleteScriptPath) submission.bonus = { deleteScript: toPosix(valid.bonus.deleteScript), deleteScriptPath };
   return submission;
@@ -146,9 +173,13 @@ async function checkPath(root: string, rel: string, pointer: string, kind: Kind,
   return real;
 }
 
-function isInside(root: string, candidate: string): boolean {
-  const rel = path.relative(root, candidate);
-  return rel === '' || (rel !== '..' && !rel.startsWith(`..${path.sep}`) && !path.isAbsolute(rel));
+/** The script's text, or undefined with a problem when it is too big to be a build script. */
+async function readScript(real: string, rel: string, problems: string[]): Promise<string | undefined> {
+  const { size } = await stat(real);
+  if (size > SCRIPT_MAX_BYTES) {
+    return void problems.push(`${SUBMISSION_FILE}: /build/script: plik ${quotePath(rel)} jest za duży (${size} B, dozwolone najwyżej ${SCRIPT_MAX_BYTES} B)`);
+  }
+  return readFile(real, 'utf8');
 }
 
 /** Student text in a message: Polish quotes, control characters escaped. */
@@ -176,5 +207,6 @@ export function summarizeSubmission(sub: Submission): GradeResult['submission'] 
     dockerfile: sub.build.dockerfile,
     context: sub.build.context,
     platforms: sub.build.platforms,
+    ...(sub.inferred ? { inferred: sub.inferred } : {}),
   };
 }

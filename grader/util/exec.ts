@@ -20,6 +20,8 @@ export interface ExecOptions {
   signal?: AbortSignal;
   input?: string;
   env?: Record<string, string>;
+  /** false: the command sees only `env`, not this process's environment (default true). */
+  extendEnv?: boolean;
   cwd?: string;
   /**
    * Called for each stdout+stderr line as it arrives (build logs, progress). The output is then
@@ -28,6 +30,8 @@ export interface ExecOptions {
   onLine?: (line: string) => void;
   /** Largest stdout/stderr kept in memory; execa kills a command that exceeds it. */
   maxBuffer?: number;
+  /** stdout and stderr go straight to this open file descriptor (the command never waits for us). */
+  outputFd?: number;
 }
 
 /** Runs a command without a shell and never throws for a non-zero exit. */
@@ -39,13 +43,16 @@ export async function run(command: string, args: string[], options: ExecOptions 
     cancelSignal: options.signal,
     input: options.input,
     env: options.env,
+    extendEnv: options.extendEnv ?? true,
     cwd: options.cwd,
     maxBuffer: options.maxBuffer ?? 64 * 1024 * 1024,
     stripFinalNewline: true,
-    buffer: options.onLine === undefined,
+    buffer: options.onLine === undefined && options.outputFd === undefined,
     // SIGTERM first; buildx forwards it and cancels the build cleanly.
     forceKillAfterDelay: 5_000,
     stdin: options.input === undefined ? 'ignore' : 'pipe',
+    // Any open fd goes straight to spawn (execa lib/stdio/native.js); its types name only 1 and 2.
+    ...(options.outputFd === undefined ? {} : { stdout: options.outputFd as 1, stderr: options.outputFd as 1 }),
   });
   if (options.onLine) {
     const onLine = options.onLine;

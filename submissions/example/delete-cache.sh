@@ -13,13 +13,13 @@ set -eu
 
 : "${REGISTRY_URL:?ustaw REGISTRY_URL}" "${REPOSITORY:?ustaw REPOSITORY}" "${CACHE_TAG:?ustaw CACHE_TAG}"
 manifest_url="$REGISTRY_URL/v2/$REPOSITORY/manifests"
+# Wszystkie cztery typy manifestu: nowy BuildKit (>= 0.21) zapisuje cache jako manifest obrazu OCI,
+# starszy jako indeks OCI. Bez typu zapisanego manifestu rejestr odpowiada 404 i nie podaje digestu.
+accept='Accept: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json'
 
-# 1. Digest indeksu cache: HEAD z Accept dla indeksu OCI i listy manifestów Dockera, inaczej
-#    rejestr nie poda digestu indeksu (obraz cache to indeks OCI).
-digest=$(curl -fsSI \
-  -H 'Accept: application/vnd.oci.image.index.v1+json' \
-  -H 'Accept: application/vnd.docker.distribution.manifest.list.v2+json' \
-  "$manifest_url/$CACHE_TAG" | tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }')
+# 1. Digest manifestu cache z nagłówka Docker-Content-Digest.
+digest=$(curl -fsSI -H "$accept" "$manifest_url/$CACHE_TAG" \
+  | tr -d '\r' | awk 'tolower($1) == "docker-content-digest:" { print $2 }')
 [ -n "$digest" ] || { echo "brak nagłówka Docker-Content-Digest dla $REPOSITORY:$CACHE_TAG" >&2; exit 1; }
 echo "digest $REPOSITORY:$CACHE_TAG = $digest"
 
@@ -29,7 +29,6 @@ echo "DELETE $digest -> $status"
 [ "$status" = 202 ] || exit 1
 
 # 3. Sprawdzenie: tag cache odpowiada teraz 404.
-after=$(curl -sS -o /dev/null -w '%{http_code}' -I \
-  -H 'Accept: application/vnd.oci.image.index.v1+json' "$manifest_url/$CACHE_TAG")
+after=$(curl -sS -o /dev/null -w '%{http_code}' -I -H "$accept" "$manifest_url/$CACHE_TAG")
 echo "HEAD $CACHE_TAG po usunięciu -> $after"
 [ "$after" = 404 ]

@@ -14,6 +14,7 @@ import { run, type ExecResult } from '../../grader/util/exec.ts';
 import type { RegistryClient } from '../../grader/registry/client.ts';
 import { MediaType, type CacheConfig, type Descriptor, type Platform } from '../../grader/registry/oci-types.ts';
 import { toRef, withDigest, type ImageRef } from '../../grader/registry/reference.ts';
+import { fetchWithin } from '../../grader/util/fetch-within.ts';
 
 export const REGISTRY_BIN = process.env.REGISTRY_BIN ?? '/usr/bin/docker-registry';
 
@@ -123,7 +124,7 @@ async function spawnAndWait(configPath: string, logPath: string, port: number): 
     if (exited) break;
     try {
       // Any HTTP answer (200, or 401 with auth on) means the server is listening.
-      const res = await fetch(`http://127.0.0.1:${port}/v2/`, { signal: AbortSignal.timeout(1_000) });
+      const res = await fetchWithin(fetch, `http://127.0.0.1:${port}/v2/`, {}, 1_000);
       await res.body?.cancel();
       return child;
     } catch {
@@ -235,7 +236,7 @@ export interface PushedCache {
   /** The cache config descriptor (application/vnd.buildkit.cacheconfig.v0). */
   config: Descriptor;
   cacheConfig: CacheConfig;
-  /** Every layer descriptor listed in the cache index. */
+  /** Every layer descriptor the cache manifest lists. */
   layers: Descriptor[];
   /** Layers also present in the final image pushed with the same seed. */
   finalLayers: Descriptor[];
@@ -337,19 +338,25 @@ export interface SampleCacheOptions {
   platforms?: string[];
   /** Final image layers per platform (match the image's `layers` option), default 3. */
   layers?: number;
-  /** Intermediate-stage layers per platform in mode=max, default 2. */
+  /** Steps of the intermediate stage per platform, default 2; mode=max stores a layer for each. */
   intermediateLayers?: number;
   seed?: string;
+  /**
+   * `image-manifest`: an OCI image manifest with the cache config as its config (BuildKit >= 0.21,
+   * the default); `index`: an OCI index listing the layers and the config (older BuildKit, or
+   * `image-manifest=false`).
+   */
+  form?: 'image-manifest' | 'index';
 }
 
 /**
- * Pushes a BuildKit registry cache: an OCI index whose manifests are layer descriptors plus one
- * application/vnd.buildkit.cacheconfig.v0 descriptor pointing at a config with `layers` and `records`.
+ * Pushes a BuildKit registry cache in either form (see SampleCacheOptions.form): layer descriptors
+ * plus one application/vnd.buildkit.cacheconfig.v0 descriptor pointing at a config with `layers` and `records`.
  */
 export async function pushSampleCache(client: RegistryClient, ref: ImageRef | string, options: SampleCacheOptions): Promise<PushedCache> {
   const target = toRef(ref);
   const seed = options.seed ?? 'sample';
-  const intermediateCount = options.mode === 'max' ? (options.intermediateLayers ?? 2) : 0;
+  const buildSteps = options.intermediateLayers ?? 2;
   const finalLayers: Descriptor[] = [];
   const intermediateLayers: Descriptor[] = [];
   const cacheConfig: CacheConfig = { layers: [], records: [] };
@@ -357,39 +364,50 @@ export async function pushSampleCache(client: RegistryClient, ref: ImageRef | st
   for (const p of options.platforms ?? ['linux/amd64', 'linux/arm64']) {
     const platform = parsePlatform(p);
     const chains: [SampleStage, number, Descriptor[]][] = [
-      ['build', intermediateCount, intermediateLayers],
+      ['build', buildSteps, intermediateLayers],
       ['final', options.layers ?? 3, finalLayers],
     ];
+    let buildResult = -1;
     for (const [stage, count, into] of chains) {
-      // Each stage is a chain: layer i's parent is layer i-1; each layer has a record, linked to the previous record.
+      // Each stage is a chain: layer i's parent is layer i-1; each step has a record, linked to the previous record.
+      // As BuildKit writes it (cache-config.ts): mode=min stores the build stage's steps without layers,
+      // and the final stage's first step also takes the build stage's result (COPY --from).
       let parent = -1;
       let previousRecord = cacheConfig.records.length;
       cacheConfig.records.push({ digest: fakeDigest(`${seed} ${p} ${stage} source`) });
       for (let i = 0; i < count; i++) {
-        const layer = sampleLayer(seed, platform, stage, i);
-        const pushed = await client.pushBlob(target, layer.bytes);
-        into.push({
-          mediaType: LAYER_OCI,
-          digest: pushed.digest,
-          size: pushed.size,
-          annotations: { 'buildkit/createdat': createdAt, 'containerd.io/uncompressed': layer.diffId },
-        });
-        cacheConfig.layers.push({ blob: pushed.digest, parent });
-        parent = cacheConfig.layers.length - 1;
-        cacheConfig.records.push({
-          digest: fakeDigest(`${seed} ${p} ${stage} step ${i}`),
-          layers: [{ layer: parent }],
-          inputs: [[{ selector: fakeDigest('selector'), link: previousRecord }]],
-        });
+        const inputs = [[{ selector: fakeDigest('selector'), link: previousRecord }]];
+        if (stage === 'final' && i === 0 && buildResult >= 0) inputs.push([{ selector: fakeDigest('selector'), link: buildResult }]);
+        const record: CacheConfig['records'][number] = { digest: fakeDigest(`${seed} ${p} ${stage} step ${i}`), inputs };
+        if (stage === 'final' || options.mode === 'max') {
+          const layer = sampleLayer(seed, platform, stage, i);
+          const pushed = await client.pushBlob(target, layer.bytes);
+          into.push({
+            mediaType: LAYER_OCI,
+            digest: pushed.digest,
+            size: pushed.size,
+            annotations: { 'buildkit/createdat': createdAt, 'containerd.io/uncompressed': layer.diffId },
+          });
+          cacheConfig.layers.push({ blob: pushed.digest, parent });
+          parent = cacheConfig.layers.length - 1;
+          record.layers = [{ layer: parent }];
+        }
+        cacheConfig.records.push(record);
         previousRecord = cacheConfig.records.length - 1;
       }
+      if (stage === 'build') buildResult = previousRecord;
     }
   }
   const config = await pushDescriptor(client, target, MediaType.buildkitCacheConfig, json(cacheConfig));
   const layers = [...finalLayers, ...intermediateLayers].sort((a, b) => a.digest.localeCompare(b.digest));
-  const bytes = json({ schemaVersion: 2, mediaType: MediaType.ociIndex, manifests: [...layers, config] });
-  const digest = await client.putManifest(target, MediaType.ociIndex, bytes);
-  return { digest, mediaType: MediaType.ociIndex, size: bytes.length, mode: options.mode, config, cacheConfig, layers, finalLayers, intermediateLayers };
+  const mediaType = options.form === 'index' ? MediaType.ociIndex : MediaType.ociManifest;
+  const bytes = json(
+    options.form === 'index'
+      ? { schemaVersion: 2, mediaType, manifests: [...layers, config] }
+      : { schemaVersion: 2, mediaType, config, layers },
+  );
+  const digest = await client.putManifest(target, mediaType, bytes);
+  return { digest, mediaType, size: bytes.length, mode: options.mode, config, cacheConfig, layers, finalLayers, intermediateLayers };
 }
 
 const LAYER_OCI = 'application/vnd.oci.image.layer.v1.tar+gzip';

@@ -2,7 +2,6 @@
 // Six submissions with -j 2, SIGINT after the first student, --resume; a roster with a git
 // (file://) source and a hostile submission.json; cleanup of a deliberately leaked container.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { cp, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -14,6 +13,7 @@ import { isEmpty, scanLeftovers } from '../../grader/batch/leftovers.ts';
 import { DockerCli } from '../../grader/docker/docker.ts';
 import type { GradeResult } from '../../grader/results/types.ts';
 import { run } from '../../grader/util/exec.ts';
+import { grader } from '../helpers/cli.ts';
 
 const BASE = 'buildx-grader-base';
 const docker = new DockerCli({ timeoutMs: 60_000 });
@@ -21,22 +21,6 @@ const stackUp = (await run('docker', ['inspect', '-f', '{{.State.Running}}', BAS
 const skip = !stackUp && process.env.CI !== 'true' ? 'no Docker stack (run scripts/setup.sh)' : false;
 const EXAMPLE_BASED = new Set(['s03-amd64', 's04-nocache']);
 const KEYS = ['s01-green', 's02-failing', 's03-amd64', 's04-nocache', 's05-partial', 's06-broken'];
-
-interface Cli {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the grader CLI as a child process; `onStart` may signal it. */
-function grader(args: string[], onStart?: (child: ReturnType<typeof spawn>, out: { stderr: string }) => void): Promise<Cli> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'grader/cli/main.ts', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const out = { stdout: '', stderr: '' };
-  child.stdout.on('data', (d: Buffer) => (out.stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (out.stderr += d.toString()));
-  onStart?.(child, out);
-  return new Promise((resolve) => child.on('close', (code) => resolve({ code, ...out })));
-}
 
 const readResult = async (dir: string): Promise<GradeResult> => JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8'));
 const runIdOf = (stderr: string): string => /Przebieg (\S+):/.exec(stderr)?.[1] ?? assert.fail(`no run id in: ${stderr.slice(0, 300)}`);
@@ -75,7 +59,7 @@ describe('grader batch on the real stack', { skip }, () => {
     const out = path.join(work, 'out');
     const t0 = performance.now();
     let signalled = false;
-    const first = await grader(['batch', input, '-j', '2', '--out', out, '--export', 'gradescope'], (child) => {
+    const first = await grader(['batch', input, '-j', '2', '--out', out, '--export', 'gradescope'], { onStart: (child) => {
       const poll = setInterval(async () => {
         const done = await finishedKeys(out);
         if (done.length && !signalled) {
@@ -85,7 +69,7 @@ describe('grader batch on the real stack', { skip }, () => {
         }
       }, 200);
       child.on('close', () => clearInterval(poll));
-    });
+    } });
     console.log(`interrupted run: ${Math.round(performance.now() - t0)} ms, exit ${first.code}`);
     assert.ok(signalled, `the batch ended before any student finished: ${first.stderr}`);
     assert.equal(first.code, 130, first.stderr);
@@ -138,11 +122,17 @@ describe('grader batch on the real stack', { skip }, () => {
 
     const failing = await readResult(path.join(out, 's02-failing'));
     assert.equal(failing.checks.find((c) => c.id === 'build.first')?.status, 'fail');
-    assert.deepEqual(summary['s02-failing'], ['niezaliczone', '0']);
+    // Its build fails, but its own docker buildx create (docker-container, --use) earns builder.container's point.
+    assert.equal(failing.checks.find((c) => c.id === 'builder.container')?.status, 'pass');
+    assert.deepEqual(summary['s02-failing'], ['niezaliczone', '1']);
 
     const amd64 = await readResult(path.join(out, 's03-amd64'));
     assert.equal(amd64.checks.find((c) => c.id === 'build.first')?.status, 'pass');
     assert.equal(amd64.checks.find((c) => c.id === 'build.index')?.status, 'fail');
+    // The student's own --platform and refs, moved into registry7 under <id>/<path>:<tag>.
+    const amdArgv = amd64.builds[0]!.argv;
+    assert.equal(amdArgv[amdArgv.indexOf('--platform') + 1], 'linux/amd64', amdArgv.join(' '));
+    assert.equal(amd64.reproduced?.image, `${amd64.environment.registry7}/s10003/lab7:multiarch`);
     assert.equal(summary['s03-amd64']![0], 'niezaliczone');
 
     const nocache = await readResult(path.join(out, 's04-nocache'));

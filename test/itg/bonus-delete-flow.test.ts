@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { buildRegistry7DeleteCheck } from '../../grader/checks/bonus-registry7-delete.ts';
 import { runDeleteFlow } from '../../grader/bonus/delete-flow.ts';
+import { judgeDeleteFlow } from '../../grader/bonus/judge.ts';
 import { explain, findingOfAnswer, singleTagRecipe } from '../../grader/bonus/explain.ts';
 import { createRegistryCopy, type RegistryCopy } from '../../grader/bonus/registry-copy.ts';
 import { newRunId } from '../../grader/docker/docker.ts';
@@ -51,11 +52,14 @@ describe('bonus: deletion flow in registry:2', { skip }, () => {
     assert.ok(freed > 0, 'GC frees space');
     assert.ok(freedByDelete < freed, 'the DELETE alone frees less than GC (only tag links go)');
 
-    const check = buildRegistry7DeleteCheck({ flow: outcome });
-    assert.equal(check.status, 'pass');
+    assert.deepEqual(judgeDeleteFlow(outcome), { status: 'pass', findings: [], bytesFreed: freed, bytesFreedByDelete: freedByDelete });
+    // As the model answer beside a submission without one: shown in full, worth nothing.
+    const check = buildRegistry7DeleteCheck({ reference: outcome });
+    assert.equal(check.status, 'fail');
     assert.equal(check.id, 'bonus.registry7.delete');
-    assert.match(check.message, /202/);
-    assert.equal(check.metrics?.bytesFreed, freed);
+    assert.match(check.message, /^Brak odpowiedzi/);
+    assert.equal(check.metrics?.referenceBytesFreed, freed);
+    assert.equal(check.metrics?.referenceDeleteStatus, 202);
     const http = check.evidence.filter((e) => e.kind === 'http');
     assert.ok(http.some((e) => e.kind === 'http' && e.method === 'DELETE' && e.status === 202));
     assert.ok(http.some((e) => e.kind === 'http' && e.method === 'HEAD' && e.status === 404));
@@ -69,13 +73,15 @@ describe('bonus: deletion flow in registry:2', { skip }, () => {
     assert.equal(outcome.deleteStatus, 405);
     assert.equal(outcome.deleteCode, 'UNSUPPORTED');
     assert.equal(outcome.gc, undefined, 'no GC after a refused DELETE');
-    const asStudent = buildRegistry7DeleteCheck({ flow: outcome, owner: 'student' });
+    const asStudent = judgeDeleteFlow(outcome, 'student');
     assert.equal(asStudent.status, 'fail');
-    assert.match(asStudent.hint ?? '', /405 UNSUPPORTED/);
-    assert.match(asStudent.hint ?? '', /REGISTRY_STORAGE_DELETE_ENABLED=true/);
-    assert.ok(asStudent.docs?.some((d) => d.url === 'https://distribution.github.io/distribution/about/configuration/#delete'));
+    assert.deepEqual(asStudent.findings, ['delete-disabled']);
+    const e = explain('delete-disabled', { registry: r7.address, repository: REPO, tag: 'buildcache' });
+    assert.match(`${e.cause} ${e.fix}`, /405 UNSUPPORTED/);
+    assert.match(e.fix, /REGISTRY_STORAGE_DELETE_ENABLED=true/);
+    assert.ok(e.docs.some((d) => d.url === 'https://distribution.github.io/distribution/about/configuration/#delete'));
     // In the grader's own registry7 the same answer is a grader fault: not gradable, never the student's failure.
-    assert.equal(buildRegistry7DeleteCheck({ flow: outcome, owner: 'grader' }).status, 'error');
+    assert.equal(judgeDeleteFlow(outcome, 'grader').status, 'error');
   });
 
   test('DELETE by tag answers 400 DIGEST_INVALID, explained as "delete by digest"', async () => {
@@ -127,7 +133,7 @@ describe('bonus: deletion flow in registry:2', { skip }, () => {
     const outcome = await runDeleteFlow({ client, registry7: r7, imageRef, cacheRef });
     assert.deepEqual(outcome.sharedTags, ['cache-keep']);
     assert.ok(!(await client.listTags(cacheRef))!.includes('cache-keep'), 'the shared tag went with the DELETE');
-    const check = buildRegistry7DeleteCheck({ flow: outcome });
+    const check = buildRegistry7DeleteCheck({ reference: outcome });
     const notes = check.evidence.find((e) => e.kind === 'text' && /jednego tagu/.test(e.text));
     assert.ok(notes && notes.kind === 'text' && /cache-keep/.test(notes.text));
   });
@@ -137,8 +143,9 @@ describe('bonus: deletion flow in registry:2', { skip }, () => {
     const outcome = await runDeleteFlow({ client, registry7: r7, ...refs(r7), deleteUntagged: true });
     assert.equal(outcome.deleteStatus, 202);
     assert.equal(outcome.imageStatusAfterGc, 404, 'platform manifests are gone');
-    const check = buildRegistry7DeleteCheck({ flow: outcome });
-    assert.equal(check.status, 'fail');
-    assert.match(check.hint ?? '', /issues\/3178/);
+    const v = judgeDeleteFlow(outcome);
+    assert.equal(v.status, 'fail');
+    assert.ok(v.findings.includes('image-broken'));
+    assert.match(explain('image-broken', { registry: r7.address, repository: REPO, tag: 'buildcache' }).fix, /issues\/3178/);
   });
 });

@@ -1,6 +1,6 @@
 // The student's deletion script, run for real in the sandbox against a disposable copy of registry7.
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -12,6 +12,7 @@ import { newRunId } from '../../grader/docker/docker.ts';
 import { leftovers } from '../../grader/docker/run-resources.ts';
 import { InterruptedError } from '../../grader/errors.ts';
 import { RegistryClient } from '../../grader/registry/client.ts';
+import { run } from '../../grader/util/exec.ts';
 import { BASE, stackSkip } from '../helpers/stack.ts';
 
 const skip = await stackSkip({ sandboxImage: true });
@@ -22,8 +23,16 @@ const common = {
   imageRef: '127.0.0.1:5055/s99656/pogoda:multiarch',
   cacheRef: '127.0.0.1:5055/s99656/pogoda:buildcache',
   source: { container: BASE },
+  registryDelete: { enabled: true, basis: 'registry7 z włączonym usuwaniem (test)' },
 };
 const nothingLeft = { containers: [], networks: [], volumes: [] };
+
+/** The host's address on Docker's default bridge (docker0), a network of this machine. */
+async function bridgeGateway(): Promise<string> {
+  const r = await run('docker', ['network', 'inspect', 'bridge', '-f', '{{range .IPAM.Config}}{{.Gateway}}{{end}}']);
+  assert.match(r.stdout.trim(), /^\d+\.\d+\.\d+\.\d+$/, r.stderr);
+  return r.stdout.trim();
+}
 
 describe('bonus: student script in the sandbox', { skip }, () => {
   let dir: string;
@@ -70,8 +79,10 @@ describe('bonus: student script in the sandbox', { skip }, () => {
       `P=${hostPort}`,
       'own=$(ip -4 -o addr show eth0 | awk \'{print $4}\' | cut -d/ -f1)',
       'gw=${own%.*}.1',
-      'for url in http://127.0.0.1:5055/v2/ http://host.docker.internal:5055/v2/ http://172.17.0.1:5055/v2/ \\',
-      '    http://172.17.0.1:$P/ http://$gw:$P/ http://1.1.1.1/ http://example.com/; do',
+      // Only this machine: its loopback, the docker0 bridge's gateway and the sandbox's own gateway.
+      `B=${await bridgeGateway()}`,
+      'for url in http://127.0.0.1:5055/v2/ http://host.docker.internal:5055/v2/ http://$B:5055/v2/ \\',
+      '    http://$B:$P/ http://$gw:$P/; do',
       '  if curl -sS -m 3 -o /dev/null "$url"; then echo "REACHED $url"; fi',
       'done',
       'curl -sS -m 3 -o /dev/null -w "registry7 %{http_code}\\n" "$REGISTRY_URL/v2/"',
@@ -86,13 +97,27 @@ describe('bonus: student script in the sandbox', { skip }, () => {
     assert.match(outcome.output, /registry7 200/, 'registry7 itself is reachable');
     assert.match(outcome.output, /docker\.sock: No such file/);
     assert.match(outcome.output, /Read-only file system/);
-    assert.ok(outcome.blockedConnections.length >= 6, outcome.output);
+    assert.ok(outcome.blockedConnections.length >= 5, outcome.output);
     assert.ok(outcome.blockedConnections.some((l) => /127\.0\.0\.1/.test(l)));
     assert.ok(outcome.blockedConnections.some((l) => /host\.docker\.internal/.test(l)));
     // It deleted nothing: judged fail, and the blocked attempts are in the evidence.
-    const check = buildRegistry7DeleteCheck({ flow: { registry: 'r', repository: 's99656/pogoda', imageTag: 'multiarch', cacheTag: 'buildcache', steps: [], sharedTags: [] }, script: outcome });
+    const check = buildRegistry7DeleteCheck({ reference: { registry: 'r', repository: 's99656/pogoda', imageTag: 'multiarch', cacheTag: 'buildcache', steps: [], sharedTags: [] }, script: outcome });
     assert.notEqual(check.status, 'pass');
     assert.ok(check.evidence.some((e) => e.kind === 'text' && e.title.includes('zablokowane') && /host\.docker\.internal/.test(e.text)));
+    assert.deepEqual(await leftovers(runId), nothingLeft);
+  });
+
+  test('a script in a folder named like mount options runs as itself: no host file reaches the sandbox', async () => {
+    // docker's --mount parser keeps the last source=: this name used to mount /etc/passwd.
+    const hostile = join(dir, 'a,source=/etc/passwd,dst=/x.sh');
+    await mkdir(hostile, { recursive: true });
+    await writeFile(join(hostile, 'rm.sh'), '#!/bin/sh\necho "skrypt studenta: $0"\ncat /sandbox/* | head -c 200\n');
+    const runId = newRunId('test-sbx');
+    const outcome = await runStudentScript({ ...common, runId, submissionDir: dir, script: 'a,source=/etc/passwd,dst=/x.sh/rm.sh' });
+    assert.equal(outcome.infraError, undefined, outcome.infraError);
+    assert.equal(outcome.exitCode, 0, outcome.output);
+    assert.match(outcome.output, /skrypt studenta: \/sandbox\/script\.sh/);
+    assert.doesNotMatch(outcome.output, /root:x:0:0/);
     assert.deepEqual(await leftovers(runId), nothingLeft);
   });
 

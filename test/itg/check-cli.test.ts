@@ -3,11 +3,9 @@
 // registry:2 copies of the base registry this test starts (delete on and off), with and without
 // `--allow-delete` (issue 5 point 4: the student's tags are never deleted without it).
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, test } from 'node:test';
 import { createRegistryCopy, type RegistryCopy } from '../../grader/bonus/registry-copy.ts';
 import { SELF_CHECK_REPOSITORY } from '../../grader/bonus/self-check.ts';
@@ -15,37 +13,22 @@ import { newRunId } from '../../grader/docker/docker.ts';
 import { leftovers, removeRun } from '../../grader/docker/run-resources.ts';
 import { RegistryClient } from '../../grader/registry/client.ts';
 import type { GradeResult } from '../../grader/results/types.ts';
+import { describeRun, grader, ROOT } from '../helpers/cli.ts';
 import { BASE, stackSkip } from '../helpers/stack.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const skip = await stackSkip({ sandboxImage: true });
+
+/** Every path under dir with its size and mtime, to show a run left the folder as it was. */
+async function listTree(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  const rows = await Promise.all(entries.map(async (e) => {
+    const p = path.join(e.parentPath, e.name);
+    const s = await stat(p);
+    return `${path.relative(dir, p)} ${s.size} ${s.mtimeMs}`;
+  }));
+  return rows.sort();
+}
 const client = new RegistryClient({ retries: 0, timeoutMs: 10_000 });
-
-interface Cli {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-function grader(args: string[], killAfterMs = 240_000): Promise<Cli> {
-  const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'grader/cli/main.ts', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-}
-
-const describeRun = (r: Cli) => `exit ${r.code} after ${r.ms} ms\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-3000)}`;
 
 describe('grader check on the real stack', { skip, timeout: 300_000 }, () => {
   let work: string;
@@ -78,8 +61,13 @@ describe('grader check on the real stack', { skip, timeout: 300_000 }, () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  test('full check with both builds: exit 0, a short Polish checklist, the report in .grader/', async () => {
+  test('full check with both builds of a COPY . . Dockerfile: exit 0, a short Polish checklist, the report beside the work, nothing written into it', async () => {
     const dir = await studentCopy('full');
+    // COPY . . takes the whole context into a layer: a file the grader wrote there during build 1
+    // would make build 2 miss the cache (issue 11 point 8).
+    const dockerfile = path.join(dir, 'Dockerfile');
+    await writeFile(dockerfile, (await readFile(dockerfile, 'utf8')).replace('ADD src ./', 'COPY . .'));
+    const before = await listTree(dir);
     const r = await grader(['check', dir]);
     console.log(`grader check (full): ${r.ms} ms, exit ${r.code}\n${r.stdout}`);
     assert.equal(r.code, 0, describeRun(r));
@@ -87,14 +75,16 @@ describe('grader check on the real stack', { skip, timeout: 300_000 }, () => {
     assert.equal(lines[0], 'Sprawdzenie pracy: Józef Żółkiewski (s99656)');
     assert.ok(lines.length < 20, `the checklist is not short: ${lines.length} lines`);
     const marks = lines.filter((l) => /^[✔✘?–] /.test(l));
-    assert.equal(marks.length, 8, r.stdout);
+    assert.equal(marks.length, 9, r.stdout);
     assert.ok(marks.every((l) => l.startsWith('✔ ')), r.stdout);
+    assert.ok(marks.includes('✔ Builder ze sterownikiem docker-container  1/1 pkt'), r.stdout);
     assert.doesNotMatch(r.stdout, /Co poprawić/);
     assert.match(r.stdout, /^Przewidywana ocena: Zaliczone.*\(150%\)$/m);
-    assert.match(r.stdout, /^Raport: .*\.grader\/raport\.md, raport\.pdf$/m);
+    assert.match(r.stdout, /^Raport: .*full-grader\/raport\.md, raport\.pdf$/m);
     assert.match(r.stderr, /budowanie 2\/2/);
+    assert.deepEqual(await listTree(dir), before, 'check wrote into the build context');
 
-    const out = path.join(dir, '.grader');
+    const out = `${dir}-grader`;
     const result = JSON.parse(await readFile(path.join(out, 'results.json'), 'utf8')) as GradeResult;
     assert.equal(result.score.percent, 150);
     assert.equal(result.builds.length, 2);
@@ -112,6 +102,8 @@ describe('grader check on the real stack', { skip, timeout: 300_000 }, () => {
     console.log(`grader check --quick --registry7 (delete on): ${r.ms} ms, exit ${r.code}\n${r.stdout}`);
     assert.equal(r.code, 0, describeRun(r));
     assert.match(r.stdout, /tryb szybki, bez budowania/);
+    // --quick still reads the student's build.sh: the builder check needs no build.
+    assert.match(r.stdout, /^✔ Builder ze sterownikiem docker-container  1\/1 pkt$/m);
     assert.match(r.stdout, new RegExp(`Twój registry7:\\nRejestr ${r7.address}: usuwanie włączone \\(DELETE po digeście → 202\\)\\.`));
     assert.match(r.stdout, new RegExp(`DELETE http://${r7.address}/v2/${SELF_CHECK_REPOSITORY}/manifests/sha256:[0-9a-f]{64} → 202`));
     assert.doesNotMatch(r.stdout, /Usunięto/);
@@ -152,6 +144,10 @@ describe('grader check on the real stack', { skip, timeout: 300_000 }, () => {
     assert.match(badTimeout.stderr, /Opcja --timeout wymaga czasu, np\. 90s, 5m, 1h/);
     const help = await grader(['check', '--help']);
     assert.match(help.stdout, /--timeout CZAS/);
-    await assert.rejects(stat(path.join(dir, '.grader')), 'bad flags wrote a report');
+    await assert.rejects(stat(`${dir}-grader`), 'bad flags wrote a report');
+    const inside = await grader(['check', dir, '--quick', '--out', path.join(dir, 'raporty')]);
+    assert.equal(inside.code, 2, describeRun(inside));
+    assert.match(inside.stderr, /leży w kontekście budowania .*Wskaż --out poza kontekstem/);
+    await assert.rejects(stat(path.join(dir, 'raporty')), '--out inside the context was written');
   });
 });

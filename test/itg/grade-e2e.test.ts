@@ -9,20 +9,18 @@
  * `buildx-grader-base`) and buildx builders (`buildx-grader-*`).
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { DEFAULT_LOCK_PATH } from '../../grader/docker/builders.ts';
+import { DEFAULT_LOCK_PATH } from '../../grader/docker/daemon-lock.ts';
 import type { CheckResult, GradeResult } from '../../grader/results/types.ts';
 import { run } from '../../grader/util/exec.ts';
+import { describeRun, ROOT, startGrader, type CliRun } from '../helpers/cli.ts';
 import { stackSkip } from '../helpers/stack.ts';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURES = path.join(ROOT, 'test/fixtures/submissions');
 const EXAMPLE = path.join(ROOT, 'submissions/example');
 const BOTH = ['linux/amd64', 'linux/arm64'];
@@ -32,43 +30,8 @@ const skip = await stackSkip({ sandboxImage: true });
 
 // ------------------------------------------------------------------ the CLI
 
-interface CliRun {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-interface Started {
-  child: ChildProcess;
-  /** Output so far. */
-  output(): { stdout: string; stderr: string };
-  done: Promise<CliRun>;
-}
-
 /** Starts `grader grade ...` from the repo root, as a student or a batch script would. */
-function startGrade(args: string[], killAfterMs = 150_000): Started {
-  const started = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'grader/cli/main.ts', 'grade', ...args], {
-    cwd: ROOT,
-    env: { ...process.env, GRADER_DEBUG: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (s: string) => (stdout += s));
-  child.stderr!.setEncoding('utf8').on('data', (s: string) => (stderr += s));
-  const done = new Promise<CliRun>((resolve, reject) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.once('error', reject);
-    child.once('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr, ms: Date.now() - started });
-    });
-  });
-  return { child, output: () => ({ stdout, stderr }), done };
-}
+const startGrade = (args: string[], killAfterMs = 150_000) => startGrader(['grade', ...args], { env: { ...process.env, GRADER_DEBUG: '' }, killAfterMs });
 
 const grade = (...args: string[]) => startGrade(args).done;
 
@@ -99,7 +62,6 @@ function check(result: GradeResult, id: string): CheckResult {
   return c;
 }
 
-const describeRun = (r: CliRun) => `exit ${r.code} (${r.signal ?? 'no signal'}) after ${r.ms} ms\n--- stdout\n${r.stdout.slice(-4000)}\n--- stderr\n${r.stderr.slice(-4000)}`;
 
 // ------------------------------------------------------------------ leftovers
 
@@ -209,28 +171,35 @@ describe('grader grade end to end (real Docker, buildx, registry7)', { skip, tim
     example = { run: r, out, result };
 
     for (const c of result.checks) assert.equal(c.status, 'pass', `${c.id}: ${c.status} — ${c.message}`);
-    assert.equal(result.checks.length, 8);
+    assert.equal(result.checks.length, 9);
     assert.equal(result.score.percent, 150);
+    assert.match(check(result, 'builder.container').message, /lab7builder/);
     assert.equal(result.score.passed, true);
     assert.equal(result.needsRegrade, false);
-    assert.equal(result.environment.isolation && ['prune', 'container'].includes(result.environment.isolation), true);
-    assert.ok(result.environment.isolationReason);
+    assert.equal(result.environment.isolation, 'prune');
+    assert.match(result.environment.isolationReason ?? '', /--isolation prune/);
 
     assert.deepEqual(result.builds.map((b) => [b.n, b.exitCode, b.timedOut]), [[1, 0, false], [2, 0, false]]);
     for (const b of result.builds) {
       assert.match(b.imageDigest ?? '', /^sha256:[0-9a-f]{64}$/);
       assert.equal(b.cacheExported, true, `build ${b.n} exported no cache`);
       assert.ok(existsSync(path.join(out, b.logFile)), `${b.logFile} missing`);
-      // The lab's command shape.
-      for (const arg of ['--push', '--progress=plain', '--metadata-file', BOTH.join(',')]) assert.ok(b.argv.includes(arg), `build ${b.n} argv lacks ${arg}`);
-      assert.ok(b.argv.some((a) => /^type=registry,ref=.+,mode=max$/.test(a)), 'no --cache-to ...,mode=max');
+      // The student's command from build.sh, its refs moved into registry7 under <id>/<path>:<tag>.
+      for (const arg of ['--push', '--progress=rawjson', '--metadata-file', BOTH.join(','), 'VERSION=1.0']) assert.ok(b.argv.includes(arg), `build ${b.n} argv lacks ${arg}`);
+      assert.ok(b.argv.includes(`${ourRegistry7}/s99656/pogoda:multiarch`), `build ${b.n} argv lacks the moved -t ref: ${b.argv.join(' ')}`);
+      assert.ok(b.argv.includes(`type=registry,ref=${ourRegistry7}/s99656/pogoda:buildcache,mode=max`), `build ${b.n} argv lacks the moved --cache-to: ${b.argv.join(' ')}`);
+      assert.ok(b.argv.includes(`type=registry,ref=${ourRegistry7}/s99656/pogoda:buildcache`), `build ${b.n} argv lacks the moved --cache-from`);
     }
+    assert.deepEqual(result.reproduced, { image: `${ourRegistry7}/s99656/pogoda:multiarch`, cache: `${ourRegistry7}/s99656/pogoda:buildcache` });
+    assert.match(result.submission.command?.source ?? '', /build\.sh/);
+    const said = check(result, 'build.first').evidence.find((e) => e.kind === 'text' && e.title.startsWith('Polecenie studenta'));
+    assert.ok(said && said.kind === 'text' && said.text.includes('127.0.0.1:5055/s99656/pogoda:multiarch --push'), JSON.stringify(said));
     const [first, second] = result.builds;
     assert.deepEqual(first!.steps.map((s) => s.platform), BOTH);
     for (const s of first!.steps) assert.equal(s.cached, 0, `build 1 (empty builder) had CACHED steps: ${JSON.stringify(s)}`);
     assert.deepEqual(second!.steps.map((s) => s.platform), BOTH);
     // Every step of build 2 came from the registry cache (a hit buildx shows only as a layer
-    // download counts too: see grader/docker/build-log.ts).
+    // download counts too: see grader/build-log/parse.ts).
     for (const s of second!.steps) {
       assert.ok(s.total > 0, `${s.platform}: no steps`);
       assert.equal(s.cached, s.total, `${s.platform}: ${s.cached}/${s.total} CACHED in build 2`);
@@ -286,7 +255,7 @@ describe('grader grade end to end (real Docker, buildx, registry7)', { skip, tim
     const result = await readResults(out);
     assert.equal(result.rubric.id, 'lab7-base');
     assert.deepEqual(result.checks.map((c) => [c.id, c.status]), [
-      'image.multiplatform', 'cache.published', 'build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit',
+      'image.multiplatform', 'cache.published', 'builder.container', 'build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit',
     ].map((id) => [id, 'pass']));
     assert.equal(result.score.percent, 100);
     assert.equal(result.score.bonusMax, 0);
@@ -344,6 +313,8 @@ describe('grader grade end to end (real Docker, buildx, registry7)', { skip, tim
     assert.equal(hit.status, 'fail', hit.message);
     assert.match(hit.message, /linux\/arm64 0\/0/);
     // The one platform built is counted as itself (buildx prints no platform in a single-platform log).
+    // The student's own single --platform, not the lab's two.
+    for (const b of result.builds) assert.equal(b.argv[b.argv.indexOf('--platform') + 1], 'linux/amd64', b.argv.join(' '));
     const amd = result.builds[1]!.steps;
     assert.deepEqual(amd.map((s) => s.platform), ['linux/amd64']);
     assert.ok(amd[0]!.total > 0 && amd[0]!.cached > 0, JSON.stringify(amd));
@@ -387,9 +358,9 @@ describe('grader grade end to end (real Docker, buildx, registry7)', { skip, tim
     const deadline = Date.now() + 90_000;
     for (;;) {
       assert.equal(exited, undefined, exited && `the grader ended before the build: ${describeRun(exited)}`);
-      assert.ok(Date.now() < deadline, `build never started:\n${started.output().stderr}`);
+      assert.ok(Date.now() < deadline, `build never started:\n${started.out.stderr}`);
       const log = await readFile(logFile, 'utf8').catch(() => '');
-      if (started.output().stderr.includes('budowanie 1/2') && /RUN sleep 297/.test(log) && (await sleepers()).length > 0) break;
+      if (started.out.stderr.includes('budowanie 1/2') && /RUN sleep 297/.test(log) && (await sleepers()).length > 0) break;
       await sleep(250);
     }
     ourRegistry7 = await registry7Of(out);
@@ -397,7 +368,8 @@ describe('grader grade end to end (real Docker, buildx, registry7)', { skip, tim
     const sentAt = Date.now();
     started.child.kill('SIGINT');
     const r = await started.done;
-    const tookMs = Date.now() - sentAt;
+    const exitedAt = Date.now();
+    const tookMs = exitedAt - sentAt;
     assert.equal(r.code, 130, describeRun(r));
     assert.ok(tookMs < 20_000, `exit took ${tookMs} ms after SIGINT`);
     assert.match(r.stderr, /Przerwano \(SIGINT\)/);
@@ -412,7 +384,13 @@ describe('grader grade end to end (real Docker, buildx, registry7)', { skip, tim
       left = await sleepers();
     }
     assert.deepEqual(left, [], 'RUN sleep 297 still running after Ctrl-C');
-    const lockOwner = await readFile(DEFAULT_LOCK_PATH, 'utf8').catch(() => '');
-    assert.notEqual(Number.parseInt(lockOwner, 10), started.child.pid, 'the interrupted grader still holds the docker driver lock');
+    // A lock directory left by the dead grader is never refreshed again; another grader's is,
+    // every 10 s (daemon-lock.ts).
+    let lock = await stat(DEFAULT_LOCK_PATH).catch(() => undefined);
+    for (let i = 0; i < 60 && lock && lock.mtimeMs <= exitedAt; i++) {
+      await sleep(250);
+      lock = await stat(DEFAULT_LOCK_PATH).catch(() => undefined);
+    }
+    assert.ok(!lock || lock.mtimeMs > exitedAt, 'the interrupted grader left its docker driver lock behind');
   });
 });

@@ -10,7 +10,6 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { InfraError } from '../../grader/errors.ts';
 import { RegistryClient, RegistryError, schemeFor } from '../../grader/registry/client.ts';
 import { MediaType, isIndex, type CacheConfig, type ImageIndex, type ImageManifest } from '../../grader/registry/oci-types.ts';
 import { withDigest, parseReference } from '../../grader/registry/reference.ts';
@@ -25,21 +24,11 @@ import {
   writeDockerConfig,
   type RegistryServer,
 } from '../helpers/registry-server.ts';
+import { infraError } from '../helpers/infra-error.ts';
 
 const sha256 = (bytes: Uint8Array) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 const UNKNOWN_DIGEST = `sha256:${'0'.repeat(64)}`;
 
-/** Runs fn, expects an InfraError, checks no secret leaked into its message, returns it. */
-async function infraError(fn: () => Promise<unknown>, secrets: string[]): Promise<InfraError> {
-  try {
-    await fn();
-  } catch (error) {
-    assert.ok(error instanceof InfraError, `expected InfraError, got ${String(error)}`);
-    for (const s of secrets) assert.ok(!error.message.includes(s), `secret leaked into: ${error.message}`);
-    return error;
-  }
-  assert.fail('expected an InfraError');
-}
 
 async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; host: string }> {
   const server = createServer(handler);
@@ -130,31 +119,39 @@ describe('registry with delete enabled', () => {
     assert.equal((await client.headManifest(`${repo}:list`))?.mediaType, MediaType.dockerList);
   });
 
-  it('resolves BuildKit caches: cache config blob lists the layers; mode=max has layers no final image has', async () => {
-    const image = await pushSampleImageIndex(client, `${repo}:cached`, { seed: 'cache-test' });
-    const imageLayers = new Set(image.images.flatMap((i) => i.layers.map((l) => l.digest)));
-    const modes = { max: 0, min: 0 };
-    for (const mode of ['max', 'min'] as const) {
-      const pushed = await pushSampleCache(client, `${repo}:buildcache-${mode}`, { mode, seed: 'cache-test' });
-      const got = await client.getManifest(`${repo}:buildcache-${mode}`);
-      assert.ok(got && isIndex(got.manifest));
-      assert.equal(got.digest, pushed.digest);
-      const configs = got.manifest.manifests.filter((m) => m.mediaType === MediaType.buildkitCacheConfig);
-      assert.equal(configs.length, 1);
-      const config = await client.getBlobJson<CacheConfig>(repo, configs[0]!.digest);
-      assert.ok(config);
-      assert.ok(config.records.length > 0);
-      const layerDescriptors = got.manifest.manifests.filter((m) => m.mediaType !== MediaType.buildkitCacheConfig);
-      assert.deepEqual(new Set(config.layers.map((l) => l.blob)), new Set(layerDescriptors.map((l) => l.digest)));
-      modes[mode] = layerDescriptors.filter((l) => !imageLayers.has(l.digest)).length;
-    }
-    assert.equal(modes.min, 0, 'mode=min caches only the final image layers');
-    assert.equal(modes.max, 4, 'mode=max adds 2 intermediate-stage layers per platform');
-  });
+  for (const form of ['image-manifest', 'index'] as const) {
+    it(`resolves BuildKit caches (${form}): cache config blob lists the layers; mode=max has layers no final image has`, async () => {
+      const image = await pushSampleImageIndex(client, `${repo}:cached`, { seed: 'cache-test' });
+      const imageLayers = new Set(image.images.flatMap((i) => i.layers.map((l) => l.digest)));
+      const modes = { max: 0, min: 0 };
+      for (const mode of ['max', 'min'] as const) {
+        const tag = `buildcache-${form}-${mode}`;
+        const pushed = await pushSampleCache(client, `${repo}:${tag}`, { mode, seed: 'cache-test', form });
+        const got = await client.getManifest(`${repo}:${tag}`);
+        assert.ok(got);
+        assert.equal(got.digest, pushed.digest);
+        // HEAD with all four manifest types gets the same digest: what a deletion needs.
+        assert.equal((await client.headManifest(`${repo}:${tag}`))?.digest, pushed.digest);
+        assert.equal(got.mediaType, form === 'index' ? MediaType.ociIndex : MediaType.ociManifest);
+        assert.equal(isIndex(got.manifest), form === 'index');
+        const descriptors = isIndex(got.manifest) ? got.manifest.manifests : [got.manifest.config, ...got.manifest.layers];
+        const configs = descriptors.filter((m) => m.mediaType === MediaType.buildkitCacheConfig);
+        assert.equal(configs.length, 1);
+        const config = await client.getBlobJson<CacheConfig>(repo, configs[0]!.digest);
+        assert.ok(config);
+        assert.ok(config.records.length > 0);
+        const layerDescriptors = descriptors.filter((m) => m.mediaType !== MediaType.buildkitCacheConfig);
+        assert.deepEqual(new Set(config.layers.map((l) => l.blob)), new Set(layerDescriptors.map((l) => l.digest)));
+        modes[mode] = layerDescriptors.filter((l) => !imageLayers.has(l.digest)).length;
+      }
+      assert.equal(modes.min, 0, 'mode=min caches only the final image layers');
+      assert.equal(modes.max, 4, 'mode=max adds 2 intermediate-stage layers per platform');
+    });
+  }
 
   it('lists tags and answers null for an unknown repository, tag or blob', async () => {
     const tags = await client.listTags(repo);
-    for (const t of ['single', 'multiarch', 'list', 'buildcache-max']) assert.ok(tags?.includes(t), `${t} in ${tags}`);
+    for (const t of ['single', 'multiarch', 'list', 'buildcache-index-max']) assert.ok(tags?.includes(t), `${t} in ${tags}`);
     assert.equal(await client.listTags(`${registry.host}/nobody/nothing`), null);
     assert.equal(await client.headManifest(`${repo}:no-such-tag`), null);
     assert.equal(await client.getManifest(`${repo}:no-such-tag`), null);
@@ -280,6 +277,8 @@ describe('registry with htpasswd Basic auth', () => {
   });
 });
 
+const sortActions = (scope: string) => scope.replace(/:([^:]*)$/, (_, actions: string) => `:${actions.split(',').sort().join(',')}`);
+
 /** Minimal token service (https://distribution.github.io/distribution/spec/auth/token/) signing RS256 JWTs. */
 async function startTokenServer(dir: string, users: Record<string, { password: string; actions: string[] }>) {
   const key = join(dir, 'key.pem');
@@ -351,7 +350,8 @@ describe('registry with `auth: token` (Bearer flow)', () => {
       assert.equal(r.service, tokens.service);
       assert.equal(r.user, 'student');
     }
-    assert.ok(tokens.requests.some((r) => r.scopes.includes('repository:s99656/app:pull,push')), JSON.stringify(tokens.requests));
+    // The registry lists a challenge's actions in Go map order, so `pull,push` and `push,pull` both occur.
+    assert.ok(tokens.requests.some((r) => r.scopes.map(sortActions).includes('repository:s99656/app:pull,push')), JSON.stringify(tokens.requests));
     const before = tokens.requests.length;
     assert.equal((await client.headManifest(ref))?.digest, pushed.digest);
     assert.equal((await client.getManifest(ref))?.digest, pushed.digest);

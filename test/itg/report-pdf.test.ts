@@ -1,7 +1,7 @@
 /**
  * PDF reports on the real Chromium: text extracted with pdftotext, offline rendering proven with
  * a loopback server that must see no request, pages rendered to PNG in test-artifacts/report-pdf/.
- * Skips without Chromium on a laptop; in CI (CI=true) a missing browser is a failure.
+ * Skips without a browser on a laptop; in CI (CI=true) a missing browser is a failure.
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { closeBrowser, findChromium, getBrowser } from '../../grader/report/browser.ts';
+import { closeBrowser, getBrowser } from '../../grader/report/browser.ts';
+import { findBrowser } from '../../grader/report/find-browser.ts';
 import { renderMarkdown } from '../../grader/report/markdown.ts';
 import { printHtml, renderPdf } from '../../grader/report/pdf.ts';
 import { writeReports } from '../../grader/report/write-reports.ts';
@@ -35,13 +36,9 @@ async function toPng(pdf: string, name: string): Promise<void> {
   await exec('pdftoppm', ['-r', '50', '-png', pdf, join(ARTIFACTS, name)]);
 }
 
-let skip: string | false = false;
-try {
-  await findChromium();
-} catch (error) {
-  if (process.env.CI === 'true') throw error;
-  skip = `no Chromium: ${(error as Error).message}`;
-}
+const browser = await findBrowser();
+if (!browser.found && process.env.CI === 'true') throw new Error(`no browser: ${browser.problem}`);
+const skip = browser.found ? false : `no browser: ${browser.problem}`;
 
 describe('PDF report on real Chromium', { skip }, () => {
   let dir: string;

@@ -9,7 +9,8 @@ import { explain, findingOfAnswer, type FindingKey } from '../../grader/bonus/ex
 import { formatBytes } from '../../grader/bonus/format.ts';
 import { summarizeGcOutput } from '../../grader/bonus/gc-summary.ts';
 import { judgeDeleteFlow, judgeScript } from '../../grader/bonus/judge.ts';
-import { DEFAULT_SANDBOX_IMAGE, resolveScript, sandboxCreateArgs, sandboxImageOf } from '../../grader/bonus/sandbox.ts';
+import { resolveScript, sandboxCreateArgs } from '../../grader/bonus/sandbox.ts';
+import { DEFAULT_IMAGES, runtimeImage } from '../../grader/docker/runtime-images.ts';
 import type { DeleteFlowOutcome, ScriptOutcome } from '../../grader/bonus/types.ts';
 import { buildRegistry7DeleteCheck } from '../../grader/checks/bonus-registry7-delete.ts';
 
@@ -78,13 +79,37 @@ describe('bonus: explanations', () => {
 });
 
 describe('bonus: verdicts and the check', () => {
-  test('202 + 404 + image intact + bytes freed = pass, with http, log and table evidence', () => {
-    const check = buildRegistry7DeleteCheck({ flow: passing });
+  const script: ScriptOutcome = {
+    script: 'rm.sh', image: DEFAULT_IMAGES.sandbox, exitCode: 0, timedOut: false, timeLimitMs: 60_000, durationMs: 100,
+    output: 'DELETE sha256:abc -> 202', blockedConnections: [], verification: passing,
+    registryDelete: { enabled: true, basis: 'registry7 z włączonym usuwaniem (test)' },
+  };
+  test('the student\'s script that deletes by digest with GC passes, with http, log, table and text evidence', () => {
+    const check = buildRegistry7DeleteCheck({ reference: passing, script });
     assert.equal(check.status, 'pass');
     assert.equal(check.metrics?.bytesFreed, 98_304);
+    assert.equal(check.metrics?.answer, 'skrypt');
     assert.equal(check.hint, undefined);
     assert.deepEqual([...new Set(check.evidence.map((e) => e.kind))].sort(), ['http', 'log', 'table', 'text']);
-    assert.match(check.message, /96,0 KiB/);
+    assert.match(check.message, /^Skrypt studenta \(rm\.sh\) usunął obraz cache w kopii registry7: .*zwolniono 96,0 KiB \(98\u00a0304 B\)\.$/);
+  });
+  test('no answer: 0 points and "brak odpowiedzi", however well the grader\'s own model deletion went', () => {
+    const check = buildRegistry7DeleteCheck({ reference: passing });
+    assert.equal(check.status, 'fail');
+    assert.match(check.message, /^Brak odpowiedzi: /);
+    assert.match(check.hint ?? '', /"deleteScript": "delete-cache\.sh"/);
+    assert.equal(check.metrics?.answer, 'brak');
+    assert.equal(check.metrics?.referenceStatus, 'pass');
+    // The model answer is still shown, marked as worth nothing.
+    assert.ok(check.evidence.some((e) => e.kind === 'http' && e.title.startsWith('Wzorcowe usuwanie (grader, bez punktów)')));
+    assert.ok(check.evidence.some((e) => e.kind === 'text' && /ten przebieg nie daje punktów/.test(e.text)));
+  });
+  test('the reference\'s fate never changes the student\'s verdict', () => {
+    const down = { ...passing, steps: [{ title: 'x', method: 'HEAD' as const, url: 'u', status: null }], infraError: 'ECONNREFUSED' };
+    const withScript = buildRegistry7DeleteCheck({ reference: down, script });
+    assert.equal(withScript.status, 'pass');
+    assert.ok(withScript.evidence.some((e) => e.kind === 'text' && /Wzorcowego usuwania .* nie udało się wykonać \(awaria środowiska\)\. Nie wpływa to na ocenę/.test(e.text)));
+    assert.equal(buildRegistry7DeleteCheck({ reference: down }).status, 'fail', 'no answer stays no answer');
   });
   test('each missing condition fails with its finding', () => {
     const cases: [Partial<DeleteFlowOutcome>, FindingKey][] = [
@@ -98,6 +123,8 @@ describe('bonus: verdicts and the check', () => {
       const v = judgeDeleteFlow({ ...passing, ...change });
       assert.equal(v.status, 'fail', key);
       assert.ok(v.findings.includes(key), key);
+      const check = buildRegistry7DeleteCheck({ reference: passing, script: { ...script, verification: { ...passing, ...change } } });
+      assert.equal(check.status, 'fail', `script: ${key}`);
     }
   });
   test('405 is the student\'s failure in their registry, a grader fault (error) in the grader\'s', () => {
@@ -105,26 +132,22 @@ describe('bonus: verdicts and the check', () => {
     assert.deepEqual(judgeDeleteFlow(refused, 'student'), { status: 'fail', findings: ['delete-disabled'], bytesFreedByDelete: 32_768 });
     assert.equal(judgeDeleteFlow(refused, 'grader').status, 'error');
   });
-  test('no answer from the registry is an error (not gradable), never a failure', () => {
-    const down = { ...passing, steps: [{ title: 'x', method: 'HEAD' as const, url: 'u', status: null }], infraError: 'ECONNREFUSED' };
-    const check = buildRegistry7DeleteCheck({ flow: down });
-    assert.equal(check.status, 'error');
-    assert.match(check.message, /ponownej oceny/);
-  });
-  test('script: judged by the effect, errors from the output explained, failure makes the check fail', () => {
-    const script: ScriptOutcome = {
-      script: 'rm.sh', image: DEFAULT_SANDBOX_IMAGE, exitCode: 0, timedOut: false, timeLimitMs: 60_000, durationMs: 100,
+  test('script: judged by the effect, errors from the output explained; an infrastructure fault is not gradable', () => {
+    const byTag: ScriptOutcome = {
+      ...script,
       output: '{"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match uploaded content"}]}',
-      blockedConnections: [], verification: { ...passing, cacheStatusAfter: 200, cacheListedAfter: true, deleteStatus: undefined },
+      verification: { ...passing, cacheStatusAfter: 200, cacheListedAfter: true, deleteStatus: undefined },
     };
-    const v = judgeScript(script);
+    const v = judgeScript(byTag);
     assert.equal(v.status, 'fail');
     assert.deepEqual(v.findings, ['delete-by-tag']);
-    const check = buildRegistry7DeleteCheck({ flow: passing, script });
+    const check = buildRegistry7DeleteCheck({ reference: passing, script: byTag });
     assert.equal(check.status, 'fail');
     assert.match(check.hint ?? '', /400 DIGEST_INVALID/);
-    assert.equal(judgeScript({ ...script, output: '', verification: passing }).status, 'pass');
-    assert.equal(judgeScript({ ...script, infraError: 'docker down' }).status, 'error');
+    assert.equal(judgeScript({ ...byTag, output: '', verification: passing }).status, 'pass');
+    const broken = buildRegistry7DeleteCheck({ reference: passing, script: { ...byTag, infraError: 'docker down' } });
+    assert.equal(broken.status, 'error');
+    assert.match(broken.message, /ponownej oceny/);
   });
 });
 
@@ -141,21 +164,23 @@ describe('bonus: sandbox pieces', () => {
   });
   test('create argv: internal network only, no socket, dropped caps, read-only, limits, env', () => {
     const argv = sandboxCreateArgs({
-      runId: 'r1', name: 'bg-r1-sandbox', network: 'bg-r1-internal', image: 'img', scriptHostPath: '/s/x.sh', scriptName: 'x.sh',
+      runId: 'r1', name: 'bg-r1-sandbox', network: 'bg-r1-internal', image: 'img', scriptVolume: 'bg-r1-script',
       env: { REGISTRY_URL: 'http://registry7:5000', REPOSITORY: 'a/b' }, memory: '128m', pidsLimit: 64,
     });
     const joined = argv.join(' ');
     for (const part of ['--network bg-r1-internal', '--cap-drop ALL', '--read-only', '--tmpfs /tmp', '--pids-limit 64', '--memory 128m',
-      '--user 65534:65534', 'type=bind,source=/s/x.sh,target=/sandbox/x.sh,readonly', '-e REGISTRY_URL=http://registry7:5000', 'buildx-grader.run=r1']) {
+      '--user 65534:65534', 'type=volume,source=bg-r1-script,target=/sandbox', '-e REGISTRY_URL=http://registry7:5000', 'buildx-grader.run=r1']) {
       assert.ok(joined.includes(part), part);
     }
     assert.ok(!joined.includes('docker.sock'));
+    assert.ok(!joined.includes('type=bind'), 'no host path is mounted');
+    assert.equal(argv.at(-1), '/sandbox/script.sh');
     assert.equal(argv.filter((a) => a === '--network').length, 1);
   });
   test('sandbox image: option, then GRADER_SANDBOX_IMAGE, then the default', () => {
-    assert.equal(sandboxImageOf('mine:1', { GRADER_SANDBOX_IMAGE: 'env:1' }), 'mine:1');
-    assert.equal(sandboxImageOf(undefined, { GRADER_SANDBOX_IMAGE: 'env:1' }), 'env:1');
-    assert.equal(sandboxImageOf(undefined, {}), 'buildx-grader/sandbox:1');
+    assert.equal(runtimeImage('sandbox', 'mine:1', { GRADER_SANDBOX_IMAGE: 'env:1' }), 'mine:1');
+    assert.equal(runtimeImage('sandbox', undefined, { GRADER_SANDBOX_IMAGE: 'env:1' }), 'env:1');
+    assert.equal(runtimeImage('sandbox', undefined, {}), 'buildx-grader/sandbox:1');
   });
   test('script path must stay inside the submission, also through symlinks', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'bonus-path-'));

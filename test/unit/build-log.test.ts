@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -14,7 +14,7 @@ import {
   parseBuildLogFile,
   UNLABELLED_PLATFORM,
   type BuildLogAnalysis,
-} from '../../grader/docker/build-log.ts';
+} from '../../grader/build-log/parse.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const sharedLogs = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'buildx-logs');
@@ -28,9 +28,9 @@ function counts(a: BuildLogAnalysis): Record<string, string> {
   return Object.fromEntries(a.platforms.map((p) => [p.platform, `${p.cached}/${p.total}`]));
 }
 
-/** Lines of a file split the way the parser numbers them (like node:readline). */
+/** Lines of a file split the way the parser numbers them (`\n` or CRLF; a lone `\r` is no break). */
 function fileLines(file: string): string[] {
-  return readFileSync(file, 'utf8').split(/\r\n|\n|\r/);
+  return readFileSync(file, 'utf8').split(/\r?\n/);
 }
 
 interface Row {
@@ -41,6 +41,8 @@ interface Row {
   cacheImport: BuildLogAnalysis['cacheImport']['status'];
   exported: boolean;
   failed: boolean;
+  /** Builder driver named on line 1 (`#0 building with ... using <driver> driver`); default `docker`. */
+  driver?: string;
 }
 
 const rows: Row[] = [
@@ -72,11 +74,67 @@ const rows: Row[] = [
     failed: false,
   },
   {
+    name: 'shared forky cold build (docker driver): import not found, cache image manifest exported',
+    file: fixture(sharedLogs, 'plain-forky-docker-driver-build1.log'),
+    format: 'plain',
+    counts: { 'linux/amd64': '0/6', 'linux/arm64': '0/6' },
+    cacheImport: 'not-found',
+    exported: true,
+    failed: false,
+  },
+  {
+    name: 'shared forky warm build (docker driver): imported, 6/6 per platform',
+    file: fixture(sharedLogs, 'plain-forky-docker-driver-build2.log'),
+    format: 'plain',
+    counts: { 'linux/amd64': '6/6', 'linux/arm64': '6/6' },
+    cacheImport: 'imported',
+    exported: true,
+    failed: false,
+  },
+  {
+    name: 'shared BuildKit v0.26.3 cold build (docker-container driver)',
+    file: fixture(sharedLogs, 'plain-buildkit-v0.26.3-container-build1.log'),
+    format: 'plain',
+    counts: { 'linux/amd64': '0/6', 'linux/arm64': '0/6' },
+    cacheImport: 'not-found',
+    exported: true,
+    failed: false,
+    driver: 'docker-container',
+  },
+  {
+    name: 'shared BuildKit v0.26.3 warm build (docker-container driver): 6/6 per platform',
+    file: fixture(sharedLogs, 'plain-buildkit-v0.26.3-container-build2.log'),
+    format: 'plain',
+    counts: { 'linux/amd64': '6/6', 'linux/arm64': '6/6' },
+    cacheImport: 'imported',
+    exported: true,
+    failed: false,
+    driver: 'docker-container',
+  },
+  {
     name: 'captured cold build',
     file: fixture(ownLogs, 'plain-cold-cache-miss.log'),
     format: 'plain',
     counts: { 'linux/amd64': '0/6', 'linux/arm64': '0/6' },
     cacheImport: 'not-found',
+    exported: true,
+    failed: false,
+  },
+  {
+    name: 'captured forky mode=min build: `writing cache image manifest` is an export',
+    file: fixture(ownLogs, 'plain-forky-mode-min-cache-image-manifest.log'),
+    format: 'plain',
+    counts: { 'linux/amd64': '0/6', 'linux/arm64': '0/6' },
+    cacheImport: 'not-requested',
+    exported: true,
+    failed: false,
+  },
+  {
+    name: 'captured forky build with image-manifest=false: the old wording on the new stack',
+    file: fixture(ownLogs, 'plain-forky-image-manifest-false-cache-index.log'),
+    format: 'plain',
+    counts: { 'linux/amd64': '0/6', 'linux/arm64': '0/6' },
+    cacheImport: 'not-requested',
     exported: true,
     failed: false,
   },
@@ -174,7 +232,7 @@ describe('parseBuildLogFile over real fixtures', () => {
       assert.equal(a.cacheImport.status, row.cacheImport);
       assert.equal(a.cacheExport.exported, row.exported);
       assert.equal(a.error !== null, row.failed);
-      assert.equal(a.builder?.driver, 'docker');
+      assert.equal(a.builder?.driver, row.driver ?? 'docker');
       assert.ok(a.evidence.length <= BUILD_LOG_LIMITS.evidenceLines);
       // Every evidence line is the (cleaned) text of that line number in the file.
       const lines = fileLines(row.file);
@@ -184,6 +242,116 @@ describe('parseBuildLogFile over real fixtures', () => {
       // Same result in memory and streamed.
       const inMemory = parseBuildLog(readFileSync(row.file, 'utf8'));
       assert.deepEqual(inMemory, a);
+    });
+  }
+});
+
+/**
+ * Every shared log, both stacks (trixie: BuildKit < 0.21, cache as an OCI index, `writing cache
+ * manifest`; forky and BuildKit v0.26.3: cache as an OCI image manifest, `writing cache image
+ * manifest`) and both drivers. Expected values read off the logs by hand.
+ */
+interface SharedLogRow {
+  builder: { name: string; driver: string };
+  importRef: string | null;
+  /** Media type on the `inferred cache manifest type:` line of a successful import. */
+  inferredType: string | null;
+  /** Digest on the `writing cache [image ]manifest` line; null when nothing was exported. */
+  exportDigest: string | null;
+  manifestList: string;
+  cached: Record<string, string>;
+}
+
+const TRIXIE_REF = '127.0.0.1:5000/s99656/apkapogodowaplus:buildcache';
+const OCI_INDEX = 'application/vnd.oci.image.index.v1+json';
+const OCI_MANIFEST = 'application/vnd.oci.image.manifest.v1+json';
+const COLD = { 'linux/amd64': '0/6', 'linux/arm64': '0/6' };
+const WARM = { 'linux/amd64': '6/6', 'linux/arm64': '6/6' };
+const sharedLogRows: Record<string, SharedLogRow> = {
+  'plain-build1-cold-cache-miss.log': {
+    builder: { name: 'default', driver: 'docker' },
+    importRef: TRIXIE_REF,
+    inferredType: null,
+    exportDigest: 'sha256:9a677e76343a33795e1e38f90d5118d32043a90a0e28d5d1a70764982307a83b',
+    manifestList: 'sha256:6d7226fefe6a51d408e53c2fa4e34320858ddbabede61fcfe0c1c4268f041312',
+    cached: COLD,
+  },
+  'plain-build2-warm-all-cached.log': {
+    builder: { name: 'default', driver: 'docker' },
+    importRef: TRIXIE_REF,
+    inferredType: OCI_INDEX,
+    exportDigest: 'sha256:5bc85e4582fc2f3fe6940f90c69bc5c34cb2a62e2d2cf3d2ef69c3df719227e8',
+    manifestList: 'sha256:775e1bf3d14e430679f8351606e32d366668622878a11b94047f72476de3b6f8',
+    cached: WARM,
+  },
+  'plain-control-no-cache-flags.log': {
+    builder: { name: 'default', driver: 'docker' },
+    importRef: null,
+    inferredType: null,
+    exportDigest: null,
+    manifestList: 'sha256:d08dd788dc6765245a9ba379f418ab78d3c8e101a158c88086badf0208d21e1d',
+    cached: COLD,
+  },
+  'plain-forky-docker-driver-build1.log': {
+    builder: { name: 'default', driver: 'docker' },
+    importRef: '127.0.0.1:32768/s99656/lab7:buildcache',
+    inferredType: null,
+    exportDigest: 'sha256:8565428e00c19234e642d001997666231440050e8eba338eb9ffc3ba35935a0a',
+    manifestList: 'sha256:72607fcdb3e79a49218aba6568f21ac7541e97556e031f33599168438e69b3e7',
+    cached: COLD,
+  },
+  'plain-forky-docker-driver-build2.log': {
+    builder: { name: 'default', driver: 'docker' },
+    importRef: '127.0.0.1:32768/s99656/lab7:buildcache',
+    inferredType: OCI_MANIFEST,
+    exportDigest: 'sha256:66e155f234a719a60dde17912eeb7fda7d2e24c5525b9e018e50e3fec8d3fe12',
+    manifestList: 'sha256:fd13711d3f0eb82d89d4daa6117bfab00513a920ce7c984a494210824cae5112',
+    cached: WARM,
+  },
+  'plain-buildkit-v0.26.3-container-build1.log': {
+    builder: { name: 'buildx-grader-261201061358-ljufxe-1', driver: 'docker-container' },
+    importRef: '127.0.0.1:32769/s99656/lab7:buildcache',
+    inferredType: null,
+    exportDigest: 'sha256:f7b9df09a74965ea8ff5ab23d656477e7475b663745427dfc105c5075dba43df',
+    manifestList: 'sha256:5227f2978a02d8ee39a25d7995ce00c17697f44b95a8640e4e1d37837b1d3b85',
+    cached: COLD,
+  },
+  'plain-buildkit-v0.26.3-container-build2.log': {
+    builder: { name: 'buildx-grader-261201061358-ljufxe-2', driver: 'docker-container' },
+    importRef: '127.0.0.1:32769/s99656/lab7:buildcache',
+    inferredType: OCI_MANIFEST,
+    exportDigest: 'sha256:7b713d04f5351e994beb39544fe8a43386eb8bcce9f07cc89ea03fe4ad293bcf',
+    manifestList: 'sha256:c03951a95c0e1b038e6825ab71a488d5ab308095e8dc37e2b708b6a185a113d7',
+    cached: WARM,
+  },
+};
+
+describe('every shared log: both cache formats, both log wordings, both drivers', () => {
+  it('the table covers every log in ../shared/fixtures/buildx-logs', () => {
+    assert.deepEqual(Object.keys(sharedLogRows).sort(), readdirSync(sharedLogs).filter((f) => f.endsWith('.log')).sort());
+  });
+
+  for (const [file, want] of Object.entries(sharedLogRows)) {
+    it(file, async () => {
+      const a = await parseBuildLogFile(fixture(sharedLogs, file));
+      assert.deepEqual(a.builder, want.builder);
+      assert.deepEqual(counts(a), want.cached);
+      assert.equal(a.cacheImport.ref, want.importRef);
+      const importStatus = want.importRef === null ? 'not-requested' : want.inferredType === null ? 'not-found' : 'imported';
+      assert.equal(a.cacheImport.status, importStatus);
+      const inferred = a.cacheImport.lines.map((l) => /inferred cache manifest type: (\S+)/.exec(l.text)?.[1]).find(Boolean);
+      assert.equal(inferred ?? null, want.inferredType);
+      assert.equal(a.cacheExport.attempted, want.exportDigest !== null);
+      assert.equal(a.cacheExport.exported, want.exportDigest !== null);
+      assert.equal(a.cacheExport.manifestDigest, want.exportDigest);
+      assert.equal(a.cacheExport.error, null);
+      if (want.exportDigest !== null) {
+        const written = a.cacheExport.lines.filter((l) => l.highlight).map((l) => l.text);
+        assert.ok(written.some((t) => /writing cache (image )?manifest /.test(t) && t.includes(want.exportDigest!)), written.join('\n'));
+      }
+      assert.equal(a.push.manifestList, want.manifestList);
+      assert.equal(a.push.manifests.length, 2);
+      assert.equal(a.error, null);
     });
   }
 });
@@ -342,6 +510,21 @@ describe('cache import and export', () => {
     assert.equal(missing.cacheImport.message, null);
   });
 
+  it('tty: `writing cache image manifest` is an export too; the header names a docker-container builder', () => {
+    const digest = `sha256:${'7b'.repeat(32)}`;
+    const a = parseBuildLog(
+      [
+        '[+] Building 3.1s (24/24) FINISHED                    docker-container:buildx-grader-1',
+        ' => exporting cache to registry                                          0.2s',
+        ' => => preparing build cache for export                                  0.2s',
+        ` => => writing cache image manifest ${digest} 0.0s`,
+      ].join('\n'),
+    );
+    assert.deepEqual(a.builder, { name: 'buildx-grader-1', driver: 'docker-container' });
+    assert.equal(a.cacheExport.exported, true);
+    assert.equal(a.cacheExport.manifestDigest, digest);
+  });
+
   it('several --cache-from refs: one imported ref is enough', () => {
     const a = parseBuildLog(
       [
@@ -421,7 +604,10 @@ describe('terminal clean-up', () => {
   it('strips colours, cursor moves and CR, keeping the visible text', () => {
     assert.equal(normalizeLine('\x1b[0m\x1b[34m => CACHED [linux/arm64 build1 2/5] RUN x   0.0s\r'), ' => CACHED [linux/arm64 build1 2/5] RUN x   0.0s');
     assert.equal(normalizeLine('\x1b[?25h\x1b[1A\x1b[2K\x1b[1A\x1b[0G\x1b[?25l[+] Building 1.0s (3/9)'), '[+] Building 1.0s (3/9)');
-    assert.equal(normalizeLine('old text\rnew'), 'new');
+    // Text after a carriage return or column move that follows text is RUN output redrawing
+    // its line: it is dropped (this used to return 'new', which let output forge a status line).
+    assert.equal(normalizeLine('old text\rnew'), 'old text');
+    assert.equal(normalizeLine('#9 0.675 \x1b[G#9 CACHED'), '#9 0.675');
     assert.equal(normalizeLine('\x1b]0;title\x07#3 CACHED'), '#3 CACHED');
   });
 
@@ -509,6 +695,25 @@ describe('streaming', () => {
       for (const platform of ['linux/amd64', 'linux/arm64']) {
         assert.ok(a.evidence.some((l) => l.text.includes(`[${platform} `)), platform);
       }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a line longer than the splitter keeps (a RUN that never prints a newline) does not lose the lines after it', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'build-log-'));
+    try {
+      const file = path.join(dir, 'long-line.log');
+      // 3 MB without a line break: several 1 MiB reads and 64 KiB decodes.
+      const long = '#9 0.100 ' + 'x'.repeat(3 * 1024 * 1024);
+      const log = ['#9 [linux/amd64 2/3] RUN yes | tr -d "\\n"', long, '#9 DONE 1.0s', '', '#10 [linux/amd64 3/3] COPY a b', '#10 CACHED', ''].join('\n');
+      const out = createWriteStream(file);
+      out.end(log);
+      await once(out, 'finish');
+      const a = await parseBuildLogFile(file);
+      assert.equal(a.lineCount, 6);
+      assert.deepEqual(counts(a), { 'linux/amd64': '1/2' });
+      assert.equal(a.steps.find((s) => s.index === '2/3')?.done, true);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

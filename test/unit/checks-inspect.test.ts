@@ -6,7 +6,7 @@ import { infraCheck } from '../../grader/checks/infra-check.ts';
 import { platformCheck } from '../../grader/checks/platform-check.ts';
 import { InfraError } from '../../grader/errors.ts';
 import type { CacheFacts, ImageFacts, Read } from '../../grader/inspect/read-published.ts';
-import { MediaType } from '../../grader/registry/oci-types.ts';
+import { MediaType, type CacheConfig } from '../../grader/registry/oci-types.ts';
 
 const REQUIRED = ['linux/amd64', 'linux/arm64'];
 const d = (c: string) => `sha256:${c.repeat(64)}`;
@@ -32,8 +32,28 @@ function single(platform: string): Extract<ImageFacts, { found: true }> {
   };
 }
 
-function cache(layers: string[], extra: Partial<Extract<CacheFacts, { found: true }>> = {}): Read<CacheFacts> {
-  return ok({ found: true, ref: 'r:5000/s1/app:buildcache', digest: d('c'), mediaType: MediaType.ociIndex, isCache: true, layers, ...extra });
+/**
+ * A cache config in BuildKit's shape (see test/fixtures/registry/forky-copy-from-*): one chain of
+ * steps over finalLayers, and with `stage` a COPY --from stage whose step is stored with its own
+ * layer d('8') (mode=max) or without layers (mode=min).
+ */
+function cacheConfig(finalLayers: string[], stage?: 'max' | 'min'): CacheConfig {
+  const config: CacheConfig = { layers: [], records: [{ digest: d('0') }] };
+  finalLayers.forEach((blob, i) => {
+    config.layers.push({ blob, parent: i - 1 });
+    config.records.push({ digest: d(String.fromCharCode(97 + i)), layers: [{ layer: i }], inputs: [[{ link: i }]] });
+  });
+  if (stage) {
+    if (stage === 'max') config.layers.push({ blob: d('8'), parent: 0 });
+    config.records.push({ digest: d('f'), inputs: [[{ link: 1 }]], ...(stage === 'max' ? { layers: [{ layer: config.layers.length - 1 }] } : {}) });
+    config.records[finalLayers.length]!.inputs!.push([{ link: config.records.length - 1 }]);
+  }
+  return config;
+}
+
+function cache(layers: string[], extra: Partial<Extract<CacheFacts, { found: true }>> = {}, stage?: 'max' | 'min'): Read<CacheFacts> {
+  const config = { ok: true as const, value: cacheConfig(layers, stage) };
+  return ok({ found: true, ref: 'r:5000/s1/app:buildcache', digest: d('c'), mediaType: MediaType.ociIndex, isCache: true, layers, config, ...extra });
 }
 
 describe('platformCheck', () => {
@@ -131,47 +151,66 @@ describe('cacheCheck', () => {
     assert.match(v.check.hint ?? '', /innego tagu/);
   });
 
-  it('layers outside the final image prove mode=max: pass', () => {
-    const v = cacheCheck('cache.published', { cache: cache([d('1'), d('2'), d('5')]), image });
+  it('a stage result off the final chain proves mode=max: pass', () => {
+    const v = cacheCheck('cache.published', { cache: cache([d('1'), d('2')], {}, 'max'), image });
     assert.equal(v.mode, 'max');
     assert.equal(v.check.status, 'pass');
     assert.match(v.check.message, /w trybie max/);
-    assert.equal(v.check.metrics?.extraLayers, 1);
+    assert.equal(v.check.metrics?.membership, 'belongs');
   });
 
-  it('only final layers and a 2-stage Dockerfile: mode=min fails, saying mode=max is required', () => {
-    const v = cacheCheck('cache.published', { cache: cache([d('1'), d('2')]), image, stageCount: 2 });
+  it('a step stored without layers: mode=min fails, saying mode=max is required', () => {
+    const v = cacheCheck('cache.published', { cache: cache([d('1'), d('2')], {}, 'min'), image, stageCount: 2 });
     assert.equal(v.mode, 'min');
     assert.equal(v.check.status, 'fail');
     assert.match(v.check.message, /trybie min, a laboratorium wymaga mode=max/);
-    assert.match(v.check.message, /2 etapy/);
+    assert.match(v.check.message, /1 krok budowania jest zapisany w cache bez warstw/);
+    assert.match(v.check.hint ?? '', /mode=max/);
     assert.equal(v.check.metrics?.mode, 'min');
   });
 
-  for (const stageCount of [1, undefined]) {
-    it(`only final layers, stages ${stageCount ?? 'unknown'}: mode unknown, passes and says it cannot tell`, () => {
-      const v = cacheCheck('cache.published', { cache: cache([d('1'), d('2')]), image, stageCount });
-      assert.equal(v.mode, 'unknown');
-      assert.equal(v.check.status, 'pass');
-      assert.match(v.check.message, /trybu eksportu nie da się ustalić/);
-      assert.match(v.check.message, /nie da się ich odróżnić/);
-    });
-  }
-
-  it('without the final image the mode cannot be told (never guessed as min)', () => {
-    const v = cacheCheck('cache.published', { cache: cache([d('1'), d('2')]), stageCount: 3 });
+  it('one chain of steps: mode unknown, passes and says both modes write the same cache', () => {
+    const v = cacheCheck('cache.published', { cache: cache([d('1'), d('2')]), image, stageCount: 1 });
     assert.equal(v.mode, 'unknown');
     assert.equal(v.check.status, 'pass');
+    assert.match(v.check.message, /trybu eksportu nie da się ustalić\. Dockerfile ma jeden etap\./);
+    assert.match(v.check.message, /tryby min i max zapisują ten sam cache/);
   });
 
-  it('a cache sharing no layer with the image is from another build: mode unknown', () => {
-    const v = cacheCheck('cache.published', { cache: cache([d('6'), d('7')]), image, stageCount: 2 });
-    assert.equal(v.mode, 'unknown');
-    assert.match(v.check.message, /innego budowania/);
+  it('without the final image the mode is still read from the cache; membership is not checked', () => {
+    const v = cacheCheck('cache.published', { cache: cache([d('1'), d('2')], {}, 'min') });
+    assert.equal(v.mode, 'min');
+    assert.equal(v.check.status, 'fail');
+    assert.equal(v.check.metrics?.membership, 'unknown');
+    assert.match(v.check.message, /nie sprawdzono, czy cache pochodzi z jego budowania/);
   });
 
-  it('the summary table carries digest, media type, layer count and inferred mode', () => {
-    const v = cacheCheck('cache.exported', { cache: cache([d('1'), d('5')]), image });
+  it('a cache holding none of the image layers fails as another build, whatever its mode', () => {
+    const v = cacheCheck('cache.published', { cache: cache([d('6'), d('7')], {}, 'max'), image });
+    assert.equal(v.mode, 'max');
+    assert.equal(v.check.status, 'fail');
+    assert.match(v.check.message, /^Porównanie z obrazem r:5000\/s1\/app:multiarch: Cache nie zawiera żadnej z 2 niepustych warstw obrazu/);
+    assert.match(v.check.hint ?? '', /tego samego budowania/);
+  });
+
+  it('a cache of another build on the same base: said in the message and a table, not a fail', () => {
+    const v = cacheCheck('cache.published', { cache: cache([d('1'), d('7')], {}, 'max'), image });
+    assert.equal(v.check.status, 'pass');
+    assert.equal(v.check.metrics?.membership, 'partial');
+    assert.match(v.check.message, /Cache nie zawiera 1 z 2 niepustych warstw obrazu/);
+    const table = v.check.evidence[1];
+    assert.ok(table?.kind === 'table');
+    assert.deepEqual(table.rows, [['Wniosek', 'częściowo (innego budowania)'], ['Niepuste warstwy obrazu', '2'], ['Brakujące w cache', d('2')]]);
+  });
+
+  it('an unreadable cache config fails with its reason', () => {
+    const v = cacheCheck('cache.published', { cache: cache([d('1')], { config: { ok: false, reason: 'Rejestr nie ma blobu konfiguracji cache sha256:x (HTTP 404).' } }), image });
+    assert.equal(v.check.status, 'fail');
+    assert.match(v.check.message, /nie ma czytelnej konfiguracji cache: Rejestr nie ma blobu/);
+  });
+
+  it('the summary table carries digest, media type, layer count, record counts and inferred mode', () => {
+    const v = cacheCheck('cache.exported', { cache: cache([d('1'), d('2')], {}, 'max'), image });
     assert.equal(v.check.id, 'cache.exported');
     const table = v.check.evidence[0];
     assert.ok(table?.kind === 'table');
@@ -179,8 +218,11 @@ describe('cacheCheck', () => {
       ['Digest', d('c')],
       ['Typ nośnika', MediaType.ociIndex],
       ['Warstw w cache', '2'],
+      ['Rekordów (kroków) w cache', '4'],
+      ['Wyniki końcowe z warstwami', '1'],
+      ['Wyniki spoza łańcucha obrazu końcowego', '1'],
+      ['Kroki zapisane bez warstw', '0'],
       ['Tryb (wniosek)', 'max'],
-      ['Warstwy spoza obrazu końcowego', '1'],
     ]);
   });
 });

@@ -1,12 +1,10 @@
 // Pure parsers and argv builders of grader/docker and registry7, on stdout captured from
 // the real stack (Docker 26.1.5 + buildx 0.13.1, Debian trixie packages) unless noted.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { describe, test } from 'node:test';
-import { buildArgv, createCappedLog, isKeyLogLine, parseBuildMetadata } from '../../grader/docker/build-runner.ts';
-import { buildkitdConfig, buildxCreateArgs, buildxPruneArgs, buildxRmArgs } from '../../grader/docker/builders.ts';
+import { buildArgv, parseBuildMetadata } from '../../grader/docker/build-runner.ts';
+import { buildxPruneArgs } from '../../grader/docker/builders.ts';
+import { buildkitdConfig, buildxCreateArgs, buildxRmArgs } from '../../grader/docker/container-isolation.ts';
 import {
   builderPlatforms, compareVersions, engineFailure, parseBuildxInspect, parseBuildxLs, parseBuildxVersion,
   createContainerArgs, networkConnectArgs, networkCreateArgs, newRunId, assertRunId,
@@ -210,13 +208,15 @@ describe('builders and builds', () => {
     assert.equal(buildkitdConfig(['127.0.0.1:32768', '127.0.0.1:5055', '127.0.0.1:32768']),
       '[registry."127.0.0.1:32768"]\n  http = true\n  insecure = true\n\n[registry."127.0.0.1:5055"]\n  http = true\n  insecure = true\n');
   });
-  test('buildx create / rm / prune argv; --config before buildx 0.13', () => {
-    const args = buildxCreateArgs({ name: 'buildx-grader-r-1', configPath: '/tmp/b.toml', buildxVersion: '0.13.1' });
+  test('buildx create / rm / prune argv: the run network, never the host network; --config before buildx 0.13', () => {
+    const image = 'moby/buildkit:buildx-stable-1';
+    const args = buildxCreateArgs({ name: 'buildx-grader-r-1', configPath: '/tmp/b.toml', image, network: 'buildx-grader-net-r-1', buildxVersion: '0.29.1' });
     assert.deepEqual(args, [
-      'buildx', 'create', '--name', 'buildx-grader-r-1', '--driver', 'docker-container', '--driver-opt', 'network=host',
+      'buildx', 'create', '--name', 'buildx-grader-r-1', '--driver', 'docker-container', '--driver-opt', 'network=buildx-grader-net-r-1',
       '--driver-opt', 'image=moby/buildkit:buildx-stable-1', '--buildkitd-config', '/tmp/b.toml', '--bootstrap',
     ]);
-    assert.ok(buildxCreateArgs({ name: 'n', configPath: 'c', buildxVersion: '0.12.1' }).includes('--config'));
+    assert.ok(!args.includes('network=host'));
+    assert.ok(buildxCreateArgs({ name: 'n', configPath: 'c', image, network: 'x', buildxVersion: '0.12.1' }).includes('--config'));
     assert.deepEqual(buildxRmArgs('n'), ['buildx', 'rm', '--force', 'n']);
     assert.deepEqual(buildxPruneArgs('default'), ['buildx', 'prune', '--builder', 'default', '--all', '--force']);
   });
@@ -225,7 +225,7 @@ describe('builders and builds', () => {
       builder: 'default', contextDir: '/s/app', dockerfile: '/s/app/Dockerfile_multi', buildArgs: { VERSION: '1.0', A: 'b c' },
       imageRef: '127.0.0.1:32768/s1/app:multiarch', cacheRef: '127.0.0.1:32768/s1/app:buildcache', metadataPath: '/o/m.json',
     }), [
-      'buildx', 'build', '--builder', 'default', '--progress=plain', '--platform', 'linux/amd64,linux/arm64', '-f', '/s/app/Dockerfile_multi',
+      'buildx', 'build', '--builder', 'default', '--progress=rawjson', '--platform', 'linux/amd64,linux/arm64', '-f', '/s/app/Dockerfile_multi',
       '--build-arg', 'A=b c', '--build-arg', 'VERSION=1.0', '-t', '127.0.0.1:32768/s1/app:multiarch', '--push',
       '--cache-to', 'type=registry,ref=127.0.0.1:32768/s1/app:buildcache,mode=max',
       '--cache-from', 'type=registry,ref=127.0.0.1:32768/s1/app:buildcache', '--metadata-file', '/o/m.json', '/s/app',
@@ -237,40 +237,5 @@ describe('builders and builds', () => {
       buildRef: 'default/default/s83kjp4yjghlsdvjmnffcsbya',
     });
     assert.deepEqual(parseBuildMetadata('{}'), { imageDigest: undefined, buildRef: undefined });
-  });
-  test('key log lines survive the cap', () => {
-    for (const line of [
-      '#7 [linux/arm64 build 2/3] RUN echo "$MSG from $(uname -m)" > /out.txt',
-      '#7 CACHED',
-      '#6 importing cache manifest from 127.0.0.1:32768/s1/app:buildcache',
-      '#6 ERROR: failed to configure registry cache importer: 127.0.0.1:32768/s1/app:buildcache: not found',
-      '#15 exporting cache to registry',
-      '#15 writing cache manifest sha256:0123 done',
-      '#14 pushing manifest for 127.0.0.1:32768/s1/app:multiarch@sha256:abcd 0.0s done',
-      'ERROR: failed to solve: process "/bin/sh -c exit 3" did not complete successfully: exit code: 3',
-      ' => CACHED [linux/arm64 build1 2/5] RUN apk add',
-    ]) assert.ok(isKeyLogLine(line), line);
-    for (const line of ['#8 0.412 hello from aarch64', '#5 sha256:0a1b 1.05MB / 3.2MB 0.4s', '#9 transferring context: 2B done']) {
-      assert.ok(!isKeyLogLine(line), line);
-    }
-  });
-  test('capped log: head kept, then only key lines, one marker line', async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'bg-cap-'));
-    try {
-      const file = path.join(dir, 'b.log');
-      const log = createCappedLog(file, 100);
-      for (let i = 0; i < 10; i++) log.write(`#8 0.${i} noise line ${i}`);
-      log.write('#9 CACHED');
-      log.write('#8 1.0 more noise');
-      assert.equal(await log.close(), 6);
-      const lines = (await readFile(file, 'utf8')).trimEnd().split('\n');
-      // 5 lines of 20 bytes fill the 100-byte head; then only the CACHED line and the marker.
-      assert.equal(lines.length, 7);
-      assert.equal(lines[4], '#8 0.4 noise line 4');
-      assert.equal(lines[5], '#9 CACHED');
-      assert.match(lines[6] ?? '', /^\[buildx-grader\] log przycięty do 0,0 MB: od linii 6 .*pominięto 6 linii/);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

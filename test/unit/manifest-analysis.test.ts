@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -6,25 +7,22 @@ import { describe, it } from 'node:test';
 import {
   cacheConfigDescriptorOf,
   cacheLayersOf,
-  cacheModeEvidence,
   classifyManifest,
   comparePlatforms,
   countStages,
-  EMPTY_LAYER,
-  imageLayersOf,
   isAttestation,
   isBuildkitCache,
   normalizePlatform,
-  parseCacheConfig,
   platformEntriesOf,
   platformOfConfig,
   platformsOf,
   stagesOf,
 } from '../../grader/registry/manifest-analysis.ts';
-import { MediaType, type ImageIndex, type ImageManifest } from '../../grader/registry/oci-types.ts';
+import { isIndex, MediaType, type ImageIndex, type ImageManifest } from '../../grader/registry/oci-types.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const FIXTURES = path.resolve(repoRoot, '..', 'shared', 'fixtures', 'registry');
+const OWN_FIXTURES = path.resolve(repoRoot, 'test', 'fixtures', 'registry');
 
 async function fixture<T>(name: string): Promise<T> {
   return JSON.parse(await readFile(path.join(FIXTURES, name), 'utf8')) as T;
@@ -37,20 +35,14 @@ const cacheIndex = await fixture<ImageIndex>('cache-index-mode-min.json');
 const cacheConfig = await fixture<unknown>('cache-config-mode-min.json');
 
 const sha = (c: string) => `sha256:${c.repeat(64)}`;
+/** BuildKit's usual empty layer (gzipped empty tar). */
+const EMPTY_LAYER = 'sha256:4f4fb700ef54461cfa02571ae0db9a0dc1e0cdb5577484a6d75e68dc38e8acc1';
 
 /**
- * The final image's platform manifests of the mode=min build. Not captured, but mode=min exports
+ * The final image's layers of the trixie mode=min build. Not captured, but mode=min exports
  * exactly the final image's layers, so they follow from the cache config's parent chains:
  * baac…(base) → 57a6… → empty, and 7033…(base) → a4e2… → empty.
  */
-function finalManifest(layers: string[]): ImageManifest {
-  return {
-    schemaVersion: 2,
-    mediaType: MediaType.ociManifest,
-    config: { mediaType: MediaType.ociConfig, digest: sha('c'), size: 1 },
-    layers: layers.map((digest) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest, size: 1 })),
-  };
-}
 const AMD64_LAYERS = [
   'sha256:baac51c4d91c0d7601ae4ae70a349cce87c58efed16ccaed9eafecde432ecf00',
   'sha256:57a6794946e982194cdfbeaaa28bd1f504b2f8029ec8e347b40bea471b61b075',
@@ -61,7 +53,6 @@ const ARM64_LAYERS = [
   'sha256:a4e2882189d06b2c9f8fdeae3e690e637453f07c3f21cf2fbd8229b60f42dcd5',
   EMPTY_LAYER,
 ];
-const finalImageLayers = imageLayersOf([finalManifest(AMD64_LAYERS), finalManifest(ARM64_LAYERS)]);
 
 describe('platforms', () => {
   it('OCI index: amd64 and arm64, attestation manifests ignored', () => {
@@ -140,12 +131,6 @@ describe('classifyManifest', () => {
   for (const [name, manifest, type, want] of table) {
     it(`${name} → ${want}`, () => assert.equal(classifyManifest(manifest, type), want));
   }
-
-  it('an image-manifest cache (image-manifest=true) is a cache too', () => {
-    const m = { ...finalManifest(AMD64_LAYERS), config: { mediaType: MediaType.buildkitCacheConfig, digest: sha('d'), size: 3 } };
-    assert.equal(classifyManifest(m, MediaType.ociManifest), 'buildkit-cache');
-    assert.deepEqual(cacheLayersOf(m), AMD64_LAYERS);
-  });
 });
 
 describe('BuildKit cache', () => {
@@ -162,74 +147,69 @@ describe('BuildKit cache', () => {
     assert.ok(!layers.includes('sha256:58074ec2ad0079e9381c1f09e30197e96d6e94fbc9c3ae4de69b1dea1e9846e7'));
     assert.deepEqual(new Set(layers), new Set([...AMD64_LAYERS, ...ARM64_LAYERS]));
   });
-
-  it('summarises the cache config', () => {
-    const parsed = parseCacheConfig(cacheConfig);
-    assert.ok(parsed.ok);
-    assert.deepEqual(parsed.value, { layerCount: 6, blobs: parsed.value.blobs, recordCount: 19, recordsWithLayers: 4, longestChain: 3 });
-    assert.deepEqual(new Set(parsed.value.blobs), new Set(cacheLayersOf(cacheIndex)));
-  });
-
-  it('reports a malformed cache config as a finding, not an exception', () => {
-    assert.deepEqual(parseCacheConfig({ layers: [] }), { ok: false, reason: 'Konfiguracja cache nie ma list „layers” i „records” — to nie jest cache BuildKit.' });
-    const badParent = parseCacheConfig({ layers: [{ blob: sha('a'), parent: 5 }], records: [] });
-    assert.equal(badParent.ok, false);
-    const badLink = parseCacheConfig({ layers: [], records: [{ digest: sha('b'), inputs: [[{ link: 3 }]] }] });
-    assert.deepEqual(badLink, { ok: false, reason: 'Niepoprawny wpis records[0] w konfiguracji cache.' });
-  });
-
-  it('survives a parent cycle', () => {
-    const parsed = parseCacheConfig({ layers: [{ blob: sha('a'), parent: 1 }, { blob: sha('b'), parent: 0 }], records: [] });
-    assert.ok(parsed.ok);
-    assert.equal(parsed.value.longestChain, 2);
-  });
 });
 
-describe('cacheModeEvidence', () => {
-  const cacheLayers = cacheLayersOf(cacheIndex);
+/** One build captured on forky (test/fixtures/registry/<dir>): raw bytes as served, so sha256 = digest. */
+async function forkyBuild(dir: string) {
+  const raw = async (name: string) => readFile(path.join(OWN_FIXTURES, dir, name));
+  const parse = async <T>(name: string) => JSON.parse((await raw(name)).toString('utf8')) as T;
+  return {
+    cacheRaw: await raw('cache.json'),
+    cache: await parse<ImageIndex | ImageManifest>('cache.json'),
+    configRaw: await raw('cache-config.json'),
+    config: await parse<unknown>('cache-config.json'),
+    index: await parse<ImageIndex>('image-index.json'),
+    platformRaw: [await raw('image-amd64.json'), await raw('image-arm64.json')],
+    platforms: [await parse<ImageManifest>('image-amd64.json'), await parse<ImageManifest>('image-arm64.json')],
+  };
+}
+const digestOf = (bytes: Buffer) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
-  it('mode=min fixture on a two-stage build → min', () => {
-    const e = cacheModeEvidence({ cacheLayers, finalImageLayers, stageCount: 2 });
-    assert.equal(e.mode, 'min');
-    assert.deepEqual(e.extraLayers, []);
-    assert.match(e.reason, /Dockerfile ma 2 etapy/);
+describe('BuildKit cache in both forms, captured on forky', () => {
+  // BuildKit >= 0.21 stores the cache as an OCI image manifest (config = cacheconfig, layers = blobs);
+  // `image-manifest=false` still gives the older OCI index.
+  const table = [
+    { dir: 'forky-image-manifest-mode-max', type: MediaType.ociManifest, entries: 14, blobs: 9 },
+    { dir: 'forky-image-manifest-mode-min', type: MediaType.ociManifest, entries: 6, blobs: 5 },
+    { dir: 'forky-index-mode-max', type: MediaType.ociIndex, entries: 14, blobs: 11 },
+  ] as const;
+
+  for (const row of table) {
+    it(`${row.dir}: a cache, its config and its layers`, async () => {
+      const b = await forkyBuild(row.dir);
+      assert.equal(b.cache.mediaType, row.type);
+      assert.equal(classifyManifest(b.cache, row.type), 'buildkit-cache');
+      assert.equal(classifyManifest(b.cache, undefined), 'buildkit-cache');
+      assert.equal(isBuildkitCache(b.cache), true);
+
+      const configDescriptor = cacheConfigDescriptorOf(b.cache);
+      assert.equal(configDescriptor?.mediaType, MediaType.buildkitCacheConfig);
+      assert.equal(configDescriptor?.digest, digestOf(b.configRaw));
+      assert.equal(configDescriptor?.size, b.configRaw.length);
+
+      const entries = isIndex(b.cache) ? b.cache.manifests.filter((d) => d.mediaType !== MediaType.buildkitCacheConfig) : b.cache.layers;
+      assert.equal(entries.length, row.entries, 'BuildKit lists a blob once per chain that uses it');
+      const layers = cacheLayersOf(b.cache);
+      assert.equal(layers.length, row.blobs);
+      assert.ok(!layers.includes(configDescriptor.digest));
+
+      // The manifest lists exactly the blobs of the config's layer chains.
+      assert.deepEqual(new Set((b.config as { layers: { blob: string }[] }).layers.map((l) => l.blob)), new Set(layers));
+
+      // The image the cache came from: both platforms, attestations ignored, manifests as its index names them.
+      assert.equal(classifyManifest(b.index, MediaType.ociIndex), 'index');
+      assert.deepEqual(platformsOf(b.index), ['linux/amd64', 'linux/arm64']);
+      assert.deepEqual(platformEntriesOf(b.index).map((e) => e.digest), b.platformRaw.map(digestOf));
+    });
+  }
+
+  it('both forms and both modes of the same build hold the same cache records', async () => {
+    const builds = await Promise.all(table.map((row) => forkyBuild(row.dir)));
+    assert.deepEqual(builds.map((b) => isIndex(b.cache)), [false, false, true]);
+    // Same Dockerfile and inputs, same cache keys; the mode only decides which records carry layers.
+    const records = (c: unknown) => (c as { records: { digest: string }[] }).records.map((r) => r.digest).sort();
+    for (const b of builds.slice(1)) assert.deepEqual(records(b.config), records(builds[0]!.config));
   });
-
-  it('an intermediate-stage layer in the cache → max', () => {
-    const e = cacheModeEvidence({ cacheLayers: [...cacheLayers, sha('e')], finalImageLayers, stageCount: 2 });
-    assert.equal(e.mode, 'max');
-    assert.deepEqual(e.extraLayers, [sha('e')]);
-    assert.match(e.reason, /Cache zawiera 1 warstwę spoza obrazu końcowego/);
-    // Extra layers prove max whatever the Dockerfile looks like.
-    assert.equal(cacheModeEvidence({ cacheLayers: [...cacheLayers, sha('e'), sha('f')], finalImageLayers }).mode, 'max');
-  });
-
-  it('single-stage or unknown stage count → unknown, with a Polish reason', () => {
-    const one = cacheModeEvidence({ cacheLayers, finalImageLayers, stageCount: 1 });
-    assert.equal(one.mode, 'unknown');
-    assert.match(one.reason, /Dockerfile ma jeden etap/);
-    const unknown = cacheModeEvidence({ cacheLayers, finalImageLayers });
-    assert.equal(unknown.mode, 'unknown');
-    assert.match(unknown.reason, /nie znamy liczby etapów/);
-  });
-
-  it('the empty layer alone is no evidence of max', () => {
-    const e = cacheModeEvidence({ cacheLayers: [AMD64_LAYERS[0]!, EMPTY_LAYER], finalImageLayers: [AMD64_LAYERS[0]!], stageCount: 2 });
-    assert.equal(e.mode, 'min');
-  });
-
-  it('nothing to compare → unknown', () => {
-    assert.equal(cacheModeEvidence({ cacheLayers: [], finalImageLayers, stageCount: 2 }).mode, 'unknown');
-    assert.equal(cacheModeEvidence({ cacheLayers, finalImageLayers: [], stageCount: 2 }).mode, 'unknown');
-  });
-
-  it('a cache sharing no layer with the image belongs to another build → unknown', () => {
-    const e = cacheModeEvidence({ cacheLayers: ARM64_LAYERS, finalImageLayers: imageLayersOf([singleManifest]), stageCount: 2 });
-    assert.equal(e.mode, 'unknown');
-    assert.deepEqual(e.extraLayers, ARM64_LAYERS.slice(0, 2));
-    assert.match(e.reason, /z innego budowania/);
-  });
-
 });
 
 describe('countStages', () => {

@@ -4,8 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { run } from '../../grader/cli/report.ts';
-import { ExitCode, InfraError, InputError, exitCodeOf } from '../../grader/errors.ts';
-import { findChromium } from '../../grader/report/browser.ts';
+import { ExitCode, InputError, exitCodeOf } from '../../grader/errors.ts';
 import { readResult } from '../../grader/report/read-result.ts';
 import { writeReports } from '../../grader/report/write-reports.ts';
 import type { GradeResult } from '../../grader/results/types.ts';
@@ -115,16 +114,5 @@ describe('writeReports / grader report (Markdown only, no browser)', () => {
     assert.equal(code, 0);
     assert.match(out, /Użycie: grader report <results\.json>/);
     assert.match(out, /Przykłady:\n  grader report reports\/example\/results\.json/);
-  });
-});
-
-describe('findChromium', () => {
-  it('reports a missing browser as InfraError telling to run npm run setup', async () => {
-    await assert.rejects(findChromium({ PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chromium' }), (e: unknown) => {
-      assert.ok(e instanceof InfraError);
-      assert.match(e.message, /npm run setup/);
-      assert.equal(exitCodeOf(e), ExitCode.infrastructure);
-      return true;
-    });
   });
 });

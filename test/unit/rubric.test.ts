@@ -12,7 +12,7 @@ import { gradesBonus } from '../../grader/grade/grade-submission.ts';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LAB7 = path.join(repoRoot, 'rubrics', 'lab7.json');
-const BASE: CheckId[] = ['image.multiplatform', 'cache.published', 'build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit'];
+const BASE: CheckId[] = ['image.multiplatform', 'cache.published', 'builder.container', 'build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit'];
 
 async function lab7Json(): Promise<Record<string, unknown> & { checks: Record<string, unknown>[] }> {
   return JSON.parse(await readFile(LAB7, 'utf8'));
@@ -111,12 +111,12 @@ describe('loadRubric', () => {
   it('rejects duplicates, a required bonus check and thresholds of unknown checks', async () => {
     const data = await lab7Json();
     data.checks.push({ ...data.checks[0] });
-    data.checks[7] = { ...data.checks[7], required: true };
+    data.checks[8] = { ...data.checks[8], required: true };
     (data.thresholds as Record<string, number>)['cache.hits.minRatio'] = 0.5;
     const error = await rejection(parseRubric(data, { label: 'r.json' }));
     assert.equal(error.problems.length, 3, error.problems.join('\n'));
-    assert.match(error.problems[0]!, /\/checks\/8\/id: sprawdzenie „image\.multiplatform” występuje w rubryce więcej niż raz/);
-    assert.match(error.problems[1]!, /\/checks\/7\/required: sprawdzenie dodatkowe „bonus\.registry7\.delete” nie może być wymagane/);
+    assert.match(error.problems[0]!, /\/checks\/9\/id: sprawdzenie „image\.multiplatform” występuje w rubryce więcej niż raz/);
+    assert.match(error.problems[1]!, /\/checks\/8\/required: sprawdzenie dodatkowe „bonus\.registry7\.delete” nie może być wymagane/);
     assert.match(error.problems[2]!, /\/thresholds\/cache\.hits\.minRatio: próg nie należy do żadnego znanego sprawdzenia/);
   });
 });
@@ -133,7 +133,7 @@ describe('score', () => {
     );
     assert.equal(out.needsRegrade, false);
     assert.deepEqual(out.checks.map((c) => [c.id, c.points, c.maxPoints]), [
-      ['image.multiplatform', 2, 2], ['cache.published', 1, 1], ['build.first', 2, 2], ['build.index', 1, 1],
+      ['image.multiplatform', 1, 1], ['cache.published', 1, 1], ['builder.container', 1, 1], ['build.first', 2, 2], ['build.index', 1, 1],
       ['cache.exported', 1, 1], ['cache.imported', 1, 1], ['cache.hit', 2, 2], ['bonus.registry7.delete', 5, 5],
     ]);
   });
@@ -148,8 +148,8 @@ describe('score', () => {
     const out = score(results('pass', { 'cache.hit': 'fail', 'image.multiplatform': 'fail' }), await rubric());
     assert.deepEqual(out.score.requiredFailed, ['cache.hit']);
     assert.equal(out.score.passed, false);
-    assert.equal(out.score.points, 6);
-    assert.match(out.score.grade, /^Niezaliczone: 6 \/ 10 pkt \(60%\) — niespełnione wymagane sprawdzenia: cache\.hit/);
+    assert.equal(out.score.points, 7);
+    assert.match(out.score.grade, /^Niezaliczone: 7 \/ 10 pkt \(70%\) — niespełnione wymagane sprawdzenia: cache\.hit/);
   });
 
   it('no bonus without the base, and the grade line says so', async () => {
@@ -170,11 +170,11 @@ describe('score', () => {
       'bonus.registry7.delete': { status: 'pass', partial: 0.5 },
     }), await rubric());
     assert.equal(out.checks.find((c) => c.id === 'cache.hit')?.points, 1.5);
-    assert.equal(out.checks.find((c) => c.id === 'image.multiplatform')?.points, 1);
-    assert.equal(out.score.points, 8.5);
+    assert.equal(out.checks.find((c) => c.id === 'image.multiplatform')?.points, 0.5);
+    assert.equal(out.score.points, 9);
     assert.equal(out.score.bonusPoints, 2.5);
-    assert.equal(out.score.percent, 110);
-    assert.equal(out.score.grade, 'Zaliczone z zadaniem dodatkowym: 11 / 10 pkt (110%)');
+    assert.equal(out.score.percent, 115);
+    assert.equal(out.score.grade, 'Zaliczone z zadaniem dodatkowym: 11,5 / 10 pkt (115%)');
   });
 
   it('clamps partial credit and ignores it on skip/error', async () => {
@@ -239,16 +239,16 @@ describe('score', () => {
     const data = await lab7Json();
     const same = results('pass', { 'image.multiplatform': 'fail', 'bonus.registry7.delete': 'fail' });
     const before = score(same, await parseRubric(data));
-    assert.equal(before.score.grade, 'Zaliczone: 8 / 10 pkt (80%)');
+    assert.equal(before.score.grade, 'Zaliczone: 9 / 10 pkt (90%)');
     // Make image.multiplatform required and worth 5, and the bonus 20%.
     data.checks[0] = { ...data.checks[0], points: 5, required: true };
     (data.bonus as { percent: number }).percent = 20;
     const changed = await parseRubric(data);
     const after = score(same, changed);
-    assert.equal(after.score.max, 13);
-    assert.equal(after.score.bonusMax, 2.6);
+    assert.equal(after.score.max, 14);
+    assert.equal(after.score.bonusMax, 2.8);
     assert.deepEqual(after.score.requiredFailed, ['image.multiplatform']);
-    assert.match(after.score.grade, /^Niezaliczone: 8 \/ 13 pkt \(61,5%\)/);
+    assert.match(after.score.grade, /^Niezaliczone: 9 \/ 14 pkt \(64,3%\)/);
   });
 
   it('splits the bonus by weight among several bonus checks', async () => {

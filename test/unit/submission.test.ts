@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { InputError } from '../../grader/errors.ts';
-import { loadSubmission, SUBMISSION_MAX_BYTES } from '../../grader/submission/load-submission.ts';
+import { loadSubmission, SCRIPT_MAX_BYTES, SUBMISSION_MAX_BYTES } from '../../grader/submission/load-submission.ts';
 
 const VALID = {
   student: { id: 's99656', name: 'Jan Kowalski' },
@@ -230,5 +230,71 @@ describe('loadSubmission: invalid files', () => {
     const error = await inputErrorOf(await makeSubmission(big));
     assert.equal(error.problems.length, 1);
     assert.match(error.problems[0]!, /^submission\.json: plik jest za duży \(\d+ B, dozwolone najwyżej 65536 B\)/);
+  });
+});
+
+describe('loadSubmission: build commands', () => {
+  const STUDENT = { id: 's123', name: 'A' };
+  const FILES = { Dockerfile: 'FROM scratch\n' };
+
+  it('parses an inline list, naming submission.json and the item', async () => {
+    const dir = await makeSubmission({ student: STUDENT, build: { commands: ['docker buildx create --driver docker-container --use', 'docker buildx build \\\n  --push .'] } }, FILES);
+    const { commands } = (await loadSubmission(dir)).build;
+    assert.equal(commands?.from, 'inline');
+    assert.deepEqual(commands.parsed.map((c) => [c.source, c.kind]), [
+      [{ file: 'submission.json', line: 1, item: 0 }, 'buildx-create'],
+      [{ file: 'submission.json', line: 1, item: 1 }, 'buildx-build'],
+    ]);
+    assert.equal(commands.parsed[1]!.build?.pushes, true);
+  });
+
+  it('reads and parses a script (never runs it), with line numbers', async () => {
+    const dir = await makeSubmission({ student: STUDENT, build: { script: 'scripts/build.sh' } }, {
+      ...FILES,
+      'scripts/build.sh': '#!/bin/sh\r\nset -e\r\n# builder\r\ndocker buildx use lab\r\ndocker buildx build \\\r\n  --cache-to type=registry,ref=r/x:c,mode=max .\r\n',
+    });
+    const { commands } = (await loadSubmission(dir)).build;
+    assert.ok(commands?.from === 'script');
+    assert.equal(commands.script, 'scripts/build.sh');
+    assert.equal(commands.scriptPath, path.join(dir, 'scripts', 'build.sh'));
+    assert.deepEqual(commands.parsed.map((c) => [c.source.file, c.source.line, c.kind]), [['scripts/build.sh', 2, 'other'], ['scripts/build.sh', 4, 'buildx-use'], ['scripts/build.sh', 5, 'buildx-build']]);
+    assert.deepEqual(commands.parsed[2]!.build?.cacheTo.map((e) => e.attrs.mode), ['max']);
+  });
+
+  it('leaves commands out when none are given', async () => {
+    assert.equal((await loadSubmission(await makeSubmission({ student: STUDENT }, FILES))).build.commands, undefined);
+  });
+
+  it('rejects commands and script together, and checks the script path like the others', async () => {
+    const error = await inputErrorOf(await makeSubmission({ student: STUDENT, build: { commands: ['docker buildx build .'], script: '../build.sh' } }, FILES));
+    assert.deepEqual(error.problems, [
+      'submission.json: /build: podaj albo „commands”, albo „script”, nie oba naraz',
+      'submission.json: /build/script: ścieżka „../build.sh” zawiera „..”; plik musi leżeć wewnątrz katalogu pracy',
+    ]);
+  });
+
+  it('rejects a script symlinked outside the submission, a missing one and a directory', async () => {
+    const outside = path.join(tmp, 'outside-build.sh');
+    await writeFile(outside, 'docker buildx build .\n');
+    const dir = await makeSubmission({ student: STUDENT, build: { script: 'build.sh' } }, FILES);
+    await symlink(outside, path.join(dir, 'build.sh'));
+    assert.match((await inputErrorOf(dir)).problems[0]!, /^submission\.json: \/build\/script: .*poza katalog pracy/);
+    const missing = await inputErrorOf(await makeSubmission({ student: STUDENT, build: { script: 'nope.sh' } }, FILES));
+    assert.deepEqual(missing.problems, ['submission.json: /build/script: brak pliku „nope.sh” — nie istnieje w katalogu pracy']);
+    const folder = await inputErrorOf(await makeSubmission({ student: STUDENT, build: { script: 'sub' } }, { ...FILES, 'sub/x': '' }));
+    assert.deepEqual(folder.problems, ['submission.json: /build/script: „sub” nie jest zwykłym plikiem']);
+  });
+
+  it('rejects a script over the size limit without parsing it', async () => {
+    const dir = await makeSubmission({ student: STUDENT, build: { script: 'build.sh' } }, { ...FILES, 'build.sh': '#'.repeat(SCRIPT_MAX_BYTES + 1) });
+    assert.deepEqual((await inputErrorOf(dir)).problems, [`submission.json: /build/script: plik „build.sh” jest za duży (${SCRIPT_MAX_BYTES + 1} B, dozwolone najwyżej ${SCRIPT_MAX_BYTES} B)`]);
+  });
+
+  it('validates the inline list with the schema', async () => {
+    const error = await inputErrorOf(await makeSubmission({ student: STUDENT, build: { commands: ['', 7] } }, FILES));
+    assert.deepEqual(error.problems, [
+      'submission.json: /build/commands/0: tekst nie może być pusty',
+      'submission.json: /build/commands/1: oczekiwano tekstu (string), podano liczbę 7',
+    ]);
   });
 });

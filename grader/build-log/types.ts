@@ -1,4 +1,4 @@
-/** Shapes returned by the build-log parser (grader/docker/build-log.ts). */
+/** Shapes returned by the build-log parser (grader/build-log/parse.ts). */
 
 import type { CacheImportStatus, LogLine, PlatformSteps } from '../results/types.ts';
 
@@ -21,7 +21,7 @@ export interface BuildStep {
   instruction: string;
   /** The tty line looked cut at terminal width (the instruction may be incomplete). */
   instructionCut: boolean;
-  /** The stage's `FROM` (always command 1/n). */
+  /** The stage's `FROM <image>` (command 1/n; `FROM scratch` / `FROM <stage>` print no FROM step). */
   from: boolean;
   /** Counted in per-platform cached/total (every step except `FROM`). */
   counted: boolean;
@@ -61,7 +61,7 @@ export interface CacheExportInfo {
   exported: boolean;
   /** An `exporting cache` vertex appeared at all. */
   attempted: boolean;
-  /** Digest from `writing cache manifest sha256:...`. buildx never prints the --cache-to ref itself. */
+  /** Digest from `writing cache manifest sha256:...` (index form) or `writing cache image manifest sha256:...`. buildx never prints the --cache-to ref itself. */
   manifestDigest: string | null;
   error: string | null;
   lines: LogLine[];

@@ -4,7 +4,7 @@
 export const MAX_LINE_CHARS = 2000;
 
 // CSI (colours, cursor moves, erase), OSC (titles, hyperlinks) and two-byte escapes.
-// CSI `G` (cursor to column) works like a carriage return, so it becomes one.
+// CSI `G` (cursor to column) works like a carriage return, so it is treated as one.
 const CSI_COLUMN = /\x1b\[[0-9;]*G/g;
 const CSI = /\x1b\[[0-?]*[ -/]*[@-~]/g;
 const OSC = /\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?/g;
@@ -29,9 +29,13 @@ export function stripAnsi(text: string): string {
 }
 
 /**
- * What a terminal would show for one raw line: escapes removed, `\r` (CRLF, and tty
- * redraws that return to column 0) resolved to the last non-empty segment, trailing
- * blanks trimmed, length bounded.
+ * The text of one raw line: escapes removed, blanks trimmed at the end, length bounded.
+ *
+ * A line that goes on after a carriage return or a column move (`ESC[G`) says only what
+ * it said before it. BuildKit writes `\r` only as part of CRLF (removed by the splitter)
+ * and the tty display moves to column 0 only at the start of a frame, before any text; a
+ * `\r` after text comes from a program a RUN step started, and the text after it must not
+ * become a status line (`printf '#9 0.1 x\r#9 CACHED'` would be a forged cache hit).
  */
 export function normalizeLine(raw: string): string {
   let text = raw.length > MAX_LINE_CHARS * 2 ? raw.slice(0, MAX_LINE_CHARS * 2) : raw;
@@ -42,14 +46,12 @@ export function normalizeLine(raw: string): string {
   return text.length > MAX_LINE_CHARS ? text.slice(0, MAX_LINE_CHARS) : text;
 }
 
-/** The slow part of normalizeLine: column moves and carriage returns, then stripAnsi. */
+/** The slow part of normalizeLine: the first segment with visible text, then stripAnsi. */
 function resolveTerminal(text: string): string {
   if (text.includes('\x1b')) text = text.replace(CSI_COLUMN, '\r');
   if (text.includes('\r')) {
-    const segments = text.split('\r');
     let chosen = '';
-    for (let i = segments.length - 1; i >= 0; i--) {
-      const segment = segments[i] ?? '';
+    for (const segment of text.split('\r')) {
       if (stripAnsi(segment).trim() !== '') {
         chosen = segment;
         break;
@@ -58,6 +60,22 @@ function resolveTerminal(text: string): string {
     text = chosen;
   }
   return stripAnsi(text);
+}
+
+// GitHub Actions and GitLab (`2024-01-02T03:04:05.1234567Z `, GitLab adds a stream tag
+// `00O ` / `01E+ `) and Jenkins timestamper (`12:34:56 `, often two spaces) prefix every line.
+const CI_PREFIX = /^(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z(?: \d\d[OE]\+?)?(?: |$)|\d\d:\d\d:\d\d(?: {1,2}|$))/;
+
+/**
+ * A cleaned line without the timestamp a CI system put in front of it. Only the start of
+ * the line is looked at, so a timestamp inside RUN output (`#9 0.1 12:00:00 #9 CACHED`)
+ * stays part of that output.
+ */
+export function stripCiPrefix(text: string): string {
+  const first = text.charCodeAt(0);
+  if (first < 0x30 || first > 0x39) return text;
+  const match = CI_PREFIX.exec(text);
+  return match ? text.slice(match[0].length) : text;
 }
 
 /**
@@ -80,7 +98,8 @@ export interface StepLabel {
 }
 
 const BLANKS = /\s+/;
-const PLATFORM_TOKEN = /^[a-z0-9]+\/[a-z0-9_.]+(?:\/[a-z0-9_.]+)?(?:->[a-z0-9_./]+)?$/;
+// The OS starts with a letter: `[2/4]` and `[ 1/11]` (no platform, no stage) are indexes.
+const PLATFORM_TOKEN = /^[a-z][a-z0-9]*\/[a-z0-9_.]+(?:\/[a-z0-9_.]+)?(?:->[a-z0-9_./]+)?$/;
 const INDEX_TOKEN = /^(\d+)\/(\d+)$/;
 
 /**
@@ -97,6 +116,12 @@ export function parseStepLabel(inside: string): StepLabel {
   if (rest[0] !== undefined && PLATFORM_TOKEN.test(rest[0])) {
     platform = targetPlatform(rest[0]);
     rest = rest.slice(1);
+  } else if (rest[1] !== undefined && PLATFORM_TOKEN.test(rest[1])) {
+    // `docker buildx bake` (and compose, which builds through bake) puts the target first:
+    // `[app linux/amd64 prod 1/1]`. The target stays with the stage (`app prod`), as in the
+    // same target's labels without a platform (`[app build1 3/4]`).
+    platform = targetPlatform(rest[1]);
+    rest = [rest[0]!, ...rest.slice(2)];
   }
   const last = rest[rest.length - 1];
   const indexMatch = last !== undefined ? INDEX_TOKEN.exec(last) : null;
@@ -216,13 +241,17 @@ export type StatusFact =
   | { kind: 'pushed'; ref: string; digest: string }
   /** digest is null when a tty line cut it: the manifest was still written. */
   | { kind: 'cache-manifest'; digest: string | null }
+  /** `writing manifest sha256:...`: old BuildKit's cache export wording; a cache fact only under `exporting cache`. */
+  | { kind: 'manifest-written'; digest: string | null }
   | { kind: 'inferred-cache-type'; mediaType: string }
   | { kind: 'extracting' };
 
 const MANIFEST_LIST = new RegExp(`^exporting manifest list (${DIGEST})\\b`);
 const MANIFEST = new RegExp(`^exporting manifest (${DIGEST})\\b`);
 const PUSHED = new RegExp(`^pushing manifest for (\\S+)@(${DIGEST})\\b`);
-const CACHE_MANIFEST = /^writing cache manifest (sha256:[0-9a-f]*)/;
+// BuildKit >= 0.21 writes the cache as an image manifest and says so: `writing cache image manifest`.
+const CACHE_MANIFEST = /^writing cache (?:image )?manifest (sha256:[0-9a-f]*)/;
+const MANIFEST_WRITTEN = /^writing manifest (sha256:[0-9a-f]*)/;
 const WHOLE_DIGEST = new RegExp(`^${DIGEST}$`);
 const INFERRED_CACHE_TYPE = /^inferred cache manifest type: (\S+)/;
 const EXTRACTING = /^(extracting sha256:|sha256:[0-9a-f]+ \S+ \/ \S+)/;
@@ -247,6 +276,8 @@ export function statusFact(text: string): StatusFact | null {
     case 0x77 /* w */: {
       const m = CACHE_MANIFEST.exec(text);
       if (m) return { kind: 'cache-manifest', digest: WHOLE_DIGEST.test(m[1] ?? '') ? (m[1] ?? null) : null };
+      const w = MANIFEST_WRITTEN.exec(text);
+      if (w) return { kind: 'manifest-written', digest: WHOLE_DIGEST.test(w[1] ?? '') ? (w[1] ?? null) : null };
       return null;
     }
     case 0x69 /* i */: {
@@ -265,7 +296,9 @@ export function statusFact(text: string): StatusFact | null {
 
 /** `importing cache manifest from <ref>`; the ref may end in `:` in error boxes. */
 const IMPORT_REF = /^importing cache manifest from (\S+?):?$/;
-const CACHE_EXPORT_NAME = /^exporting cache(?: to \S+)?$/;
+// `exporting cache` (old), `exporting cache to registry`, buildctl's `exporting content cache`,
+// and the gha backend's own name.
+const CACHE_EXPORT_NAME = /^exporting (?:content )?cache(?: to \S+)?$|^exporting to GitHub Actions Cache$/;
 
 export function importRef(name: string): string | null {
   const trimmed = name.trim();
@@ -276,7 +309,7 @@ export function importRef(name: string): string | null {
 
 export function isCacheExportName(name: string): boolean {
   const trimmed = name.trim();
-  return trimmed.startsWith('exporting cache') && CACHE_EXPORT_NAME.test(trimmed);
+  return trimmed.startsWith('exporting ') && CACHE_EXPORT_NAME.test(trimmed);
 }
 
 /** Pulls `exit code: N` and the `process "..."` command out of an error message. */

@@ -7,7 +7,8 @@
  *
  * What counts as a step (platforms[].total): every Dockerfile command of the student's
  * stages, i.e. a vertex labelled `[<platform> <stage> i/n]`, except the stage's FROM
- * (command 1/n). Not counted:
+ * (command 1/n of a stage based on an image; a `FROM scratch` or `FROM <stage>` stage has
+ * no FROM vertex and its 1/n is a real command). Not counted:
  * - `[internal] load ...`, `[linux/amd64 internal] load metadata for ...`, `[auth]`: buildx
  *   housekeeping, not the student's Dockerfile; they are never CACHED.
  * - FROM: buildx resolves the base image again on every build and never prints it as
@@ -40,11 +41,12 @@ import {
   parseTtyLine,
   splitLabel,
   statusFact,
+  stripCiPrefix,
   type StatusFact,
   type TtyHeader,
   type TtyLine,
-} from './build-log-lines.ts';
-import { LineSplitter } from './build-log-split.ts';
+} from './lines.ts';
+import { LineSplitter } from './split.ts';
 import type {
   BuildErrorSummary,
   BuildLogAnalysis,
@@ -53,10 +55,10 @@ import type {
   BuildStep,
   CacheImportAttempt,
   PushInfo,
-} from './build-log-types.ts';
+} from './types.ts';
 
-export type * from './build-log-types.ts';
-export { normalizeLine, stripAnsi } from './build-log-lines.ts';
+export type * from './types.ts';
+export { normalizeLine, stripAnsi } from './lines.ts';
 
 /** Platform name used for the steps of a single-platform build (buildx prints no platform then). */
 export const UNLABELLED_PLATFORM = 'default';
@@ -92,6 +94,7 @@ const DECODE_BYTES = 64 * 1024;
 const HASH = 0x23; // '#'
 const DASH = 0x2d; // '-'
 const UPPER_E = 0x45; // 'E', of `ERROR: `
+const LOWER_E = 0x65; // 'e', of `error: `
 const DIGIT_0 = 0x30;
 const DIGIT_9 = 0x39;
 
@@ -106,7 +109,8 @@ const BOX_TITLE = /^ > .*:$/;
 const EXCERPT_RULE = /^-{20}$/;
 const EXCERPT_FAILING_LINE = /^\s*\d+ \| >>>/;
 const LOCATION = /^(\S+):(\d+)$/;
-const FINAL_ERROR = /^ERROR: (.*)$/;
+// buildx <= 0.9 printed the final error in lower case: `error: failed to solve: ...`.
+const FINAL_ERROR = /^(?:ERROR: (.*)|error: (failed to solve.*))$/;
 const NOT_FOUND = /\bnot found\b/i;
 
 /** A streaming parser: push lines in order, then read result(). */
@@ -150,8 +154,6 @@ interface VertexName {
  * parses are filled in on first use (undefined: not computed yet).
  */
 interface LineMemo {
-  /** The raw line (own copy): the memo key. */
-  raw: string;
   text: string;
   header: TtyHeader | null | undefined;
   tty: TtyLine | null | undefined;
@@ -159,15 +161,6 @@ interface LineMemo {
   fact: StatusFact | null | undefined;
   /** The vertex name of a `=>` line. */
   name: VertexName | undefined;
-  /**
-   * The memos of the last two different lines that followed this one, most recent first:
-   * the next frame likely repeats them. Two, because a line often has two successors (it
-   * moves down as a frame grows; a vertex line alternates with its `=> =>` lines).
-   */
-  next: LineMemo | null;
-  next2: LineMemo | null;
-  /** The memo table's generation (see lineMemo). */
-  generation: number;
 }
 
 interface StepState extends BuildStep {
@@ -200,7 +193,9 @@ function describeVertexName(name: string): VertexName {
       stage: label.stage,
       index: label.index,
       instruction,
-      from: label.indexNumber === 1 || FROM_INSTRUCTION.test(instruction),
+      // Only the instruction says it: a `FROM scratch` or `FROM <stage>` stage has no FROM
+      // vertex, so its first real command is `[1/n]` (`[1/1] COPY missing /`).
+      from: FROM_INSTRUCTION.test(instruction),
     };
   }
   return { step, importRef: importRef(name), cacheExport: isCacheExportName(name) };
@@ -254,13 +249,16 @@ export function createBuildLogParser(): BuildLogParser {
   let locationCandidate: { file: string; line: number; logLine: LogLine } | null = null;
   let location: { file: string; line: number; logLine: LogLine } | null = null;
   let inExcerpt = false;
+  // buildx prints the error summary (`------` boxes, excerpt, `ERROR:`) after all progress.
+  // A vertex or tty line after it is a failed step's output that ended its box early with a
+  // `------` of its own (buildx 0.13.1 printed box lines without timestamps), so it counts for
+  // nothing until the next build of a concatenated log starts (`#0 building with`, `[+] Building`).
+  let inSummary = false;
   const excerpt: LogLine[] = [];
   const errorLines: LogLine[] = [];
   let finalError: { message: string; line: LogLine } | null = null;
 
   const lineMemos = new Map<string, LineMemo>();
-  let memoGeneration = 0;
-  let previousMemo: LineMemo | null = null;
   const vertexNames = new Map<string, VertexName>();
 
   /** The current line as a LogLine that may be kept. */
@@ -395,8 +393,10 @@ export function createBuildLogParser(): BuildLogParser {
           push.pushed.push({ ref: keep(fact.ref), digest: keep(fact.digest) });
         }
         return;
+      case 'manifest-written':
       case 'cache-manifest':
-        if (vertex?.kind === 'export-cache' || vertex === null) {
+        // The generic wording is a cache fact only under the cache export vertex.
+        if (vertex?.kind === 'export-cache' || (vertex === null && fact.kind === 'cache-manifest')) {
           exportWritten = true;
           if (fact.digest !== null && exportDigest !== fact.digest) exportDigest = keep(fact.digest);
           addBounded(exportLines, text, true, L.sectionLines);
@@ -460,9 +460,15 @@ export function createBuildLogParser(): BuildLogParser {
     plainLines++;
     if (number === 0) {
       const m = PLAIN_BUILDER.exec(body);
-      if (m) builder = { name: keep(m[1] ?? ''), driver: keep(m[2] ?? '') };
+      if (m) {
+        // The first builder line is the build's own; a later one belongs to a concatenated
+        // build (or to step output that escaped an old buildx error box).
+        builder ??= { name: keep(m[1] ?? ''), driver: keep(m[2] ?? '') };
+        startBuild();
+      }
       return;
     }
+    if (inSummary) return;
     const known = vertices.get(number);
     const first = body.charCodeAt(0);
     // `#14 0.246 /bin/sh: npm: not found`: RUN output, the bulk of a plain log. A body that
@@ -524,6 +530,7 @@ export function createBuildLogParser(): BuildLogParser {
       ttyHeader(header);
       return;
     }
+    if (inSummary) return;
     const tty = memo ? (memo.tty === undefined ? (memo.tty = parseTtyLine(text)) : memo.tty) : parseTtyLine(text);
     if (!tty) return;
     ttyLines++;
@@ -558,8 +565,16 @@ export function createBuildLogParser(): BuildLogParser {
     };
     if (header.builder) {
       const [driver = '', name = ''] = header.builder.split(':');
-      builder = { name: keep(name), driver: keep(driver) };
+      builder ??= { name: keep(name), driver: keep(driver) };
     }
+    ttyCurrent = null;
+    if (inSummary) startBuild();
+  }
+
+  /** A new build in a concatenated log: its vertex numbers start again. */
+  function startBuild(): void {
+    inSummary = false;
+    vertices.clear();
     ttyCurrent = null;
   }
 
@@ -570,7 +585,7 @@ export function createBuildLogParser(): BuildLogParser {
    */
   function maySection(text: string): boolean {
     const first = text.charCodeAt(0);
-    if (first === DASH || first === UPPER_E) return true;
+    if (first === DASH || first === UPPER_E || first === LOWER_E) return true;
     const last = text.charCodeAt(text.length - 1);
     return last >= DIGIT_0 && last <= DIGIT_9;
   }
@@ -584,9 +599,14 @@ export function createBuildLogParser(): BuildLogParser {
         box = null;
       } else {
         box = { title: '', titleLine: logLine(text), lines: [], dropped: 0 };
+        inSummary = true;
       }
       return true;
     }
+    // Every box buildx prints starts with its ` > title:` line. A `------` followed by
+    // anything else did not open a box: it was the end of a box that a failed step's output
+    // closed early with its own `------`, and the summary goes on after it.
+    if (box && box.title === '' && box.lines.length === 0 && !BOX_TITLE.test(text)) box = null;
     if (box) {
       if (box.title === '' && BOX_TITLE.test(text)) {
         box.title = keep(text.slice(3, -1));
@@ -625,7 +645,7 @@ export function createBuildLogParser(): BuildLogParser {
     const error = FINAL_ERROR.exec(text);
     if (error) {
       const highlighted = logLine(text, true);
-      if (!finalError) finalError = { message: keep((error[1] ?? '').trim()), line: highlighted };
+      if (!finalError) finalError = { message: keep((error[1] ?? error[2] ?? '').trim()), line: highlighted };
       if (errorLines.length < 4) errorLines.push(highlighted);
       return true;
     }
@@ -654,52 +674,21 @@ export function createBuildLogParser(): BuildLogParser {
   }
 
   /**
-   * Cleans a raw line that does not start with `#`, once per distinct raw text. A tty
-   * frame repeats the previous frame's lines in the same order, so the lines that followed
-   * the previous line before are tried first: a string comparison instead of hashing the
-   * whole line for the Map (on the fixtures' tty frames 93% of lines are found this way).
-   * Only memos of the current table generation are followed or linked, so a cleared table
-   * is not kept alive through `next`.
+   * Cleans and classifies a raw line that does not start with `#` once per distinct raw
+   * text: a tty log redraws the same lines in every frame.
    */
   function lineMemo(raw: string): LineMemo | null {
     if (raw.length > MEMO_MAX_RAW_CHARS) return null;
-    const previous = previousMemo;
-    const memo = followerOf(previous, raw) ?? lookupLineMemo(raw);
-    if (previous && previous.next !== memo) {
-      previous.next2 = previous.next;
-      previous.next = memo;
-    }
-    previousMemo = memo;
-    return memo;
-  }
-
-  function followerOf(previous: LineMemo | null, raw: string): LineMemo | null {
-    if (!previous) return null;
-    const { next, next2 } = previous;
-    if (next && next.generation === memoGeneration && next.raw === raw) return next;
-    if (next2 && next2.generation === memoGeneration && next2.raw === raw) return next2;
-    return null;
-  }
-
-  function lookupLineMemo(raw: string): LineMemo {
     const known = lineMemos.get(raw);
     if (known) return known;
-    if (lineMemos.size >= MEMO_ENTRIES) {
-      lineMemos.clear();
-      memoGeneration++;
-    }
     const memo: LineMemo = {
-      raw: keep(raw),
-      text: keep(normalizeLine(raw)),
+      text: keep(stripCiPrefix(normalizeLine(raw))),
       header: undefined,
       tty: undefined,
       fact: undefined,
       name: undefined,
-      next: null,
-      next2: null,
-      generation: memoGeneration,
     };
-    lineMemos.set(memo.raw, memo);
+    remember(lineMemos, keep(raw), memo);
     return memo;
   }
 
@@ -708,7 +697,7 @@ export function createBuildLogParser(): BuildLogParser {
     // Plain lines (`#N ...`) are mostly unique RUN output: parsing them directly is cheaper
     // than a memo lookup. Everything else (tty frames) repeats and goes through the memo.
     const memo = raw.charCodeAt(0) === HASH ? null : lineMemo(raw);
-    const text = memo ? memo.text : normalizeLine(raw);
+    const text = memo ? memo.text : stripCiPrefix(normalizeLine(raw));
     if (text === '') {
       locationCandidate = null;
       return;
