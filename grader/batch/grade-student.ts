@@ -1,10 +1,10 @@
 /**
  * Grades one student of a batch and records the outcome, whatever happens: the source is fetched,
- * submission.json loaded, gradeSubmission run under the student's time limit, and results.json
+ * submission.json loaded (or the repository read as handed in), gradeSubmission run under the student's time limit, and results.json
  * (atomically) plus the reports written. A broken manifest, a failed clone, the time limit or a
  * crash become a results.json with a Polish verdict. Only the batch's own abort is thrown.
  */
-import { appendFile, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { DockerCli } from '../docker/docker.ts';
 import type { IsolationMode } from '../docker/isolation.ts';
@@ -15,7 +15,8 @@ import { writeJsonAtomic } from '../util/write-atomic.ts';
 import { writeReports, type ReportFormat } from '../report/write-reports.ts';
 import type { GradeResult } from '../results/types.ts';
 import type { Rubric } from '../rubric/load-rubric.ts';
-import { SUBMISSION_FILE, loadSubmission, type Submission } from '../submission/load-submission.ts';
+import { loadOrDiscover } from '../submission/discover.ts';
+import type { Submission } from '../submission/load-submission.ts';
 import { redact } from '../util/redact.ts';
 import { toolVersion } from '../version.ts';
 import { formatDuration } from '../util/duration.ts';
@@ -75,7 +76,9 @@ export async function gradeStudent(o: GradeStudentOptions): Promise<StudentOutco
 
   try {
     const dir = await fetchSource(o, cloneDir, signal, log);
-    const submission = applyRoster(await loadSubmission(dir), o.job);
+    // The roster says who; a repository without submission.json is read as handed in.
+    const who = o.job.roster ? { id: o.job.roster.id, ...(o.job.roster.name ? { name: o.job.roster.name } : {}) } : {};
+    const submission = applyRoster(await loadOrDiscover(dir, who), o.job);
     known = submission.student;
     await log(`oceniam ${submission.student.id} (${submission.dir})`);
     result = await gradeSubmission(submission, {
@@ -129,17 +132,6 @@ async function fetchSource(o: GradeStudentOptions, cloneDir: string, signal: Abo
   } catch (error) {
     if (error instanceof InterruptedError) throw error;
     throw new SourceError(error instanceof Error ? error.message : String(error), { cause: error });
-  }
-  const roster = o.job.roster;
-  const hasManifest = await stat(path.join(cloneDir, SUBMISSION_FILE)).then(() => true, () => false);
-  if (!hasManifest && roster?.name) {
-    // The roster says who and what; the repository need not carry its own submission.json.
-    const generated = {
-      student: { id: roster.id, name: roster.name },
-      ...(roster.image || roster.cache ? { published: { ...(roster.image ? { image: roster.image } : {}), ...(roster.cache ? { cache: roster.cache } : {}) } } : {}),
-    };
-    await writeFile(path.join(cloneDir, SUBMISSION_FILE), JSON.stringify(generated, null, 2) + '\n');
-    await log('repozytorium nie ma submission.json: utworzono go z listy studentów');
   }
   return cloneDir;
 }

@@ -1,4 +1,7 @@
-/** Who is in the batch: every subfolder with a submission.json, or the rows of a roster CSV. */
+/**
+ * Who is in the batch: every subfolder that holds a submission (submission.json, or a repository
+ * as handed in: a Dockerfile, a report or a script), or the rows of a roster CSV.
+ */
 import { createHash } from 'node:crypto';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,7 +20,7 @@ export interface StudentJob {
 export interface Discovery {
   kind: 'dir' | 'roster';
   jobs: StudentJob[];
-  /** Subfolders without submission.json (dir mode), for the user's information. */
+  /** Subfolders with nothing of a submission in them (dir mode), for the user's information. */
   ignored: string[];
 }
 
@@ -41,9 +44,7 @@ async function dirJobs(root: string, exclude: string[]): Promise<Discovery> {
   for (const e of entries) {
     const dir = path.join(root, e.name);
     if (exclude.some((x) => x === dir || x.startsWith(dir + path.sep))) continue;
-    // Any entry named submission.json counts: a broken one gets its verdict instead of vanishing.
-    const present = await stat(path.join(dir, SUBMISSION_FILE)).then(() => true, (err: NodeJS.ErrnoException) => err.code !== 'ENOENT');
-    if (!present) {
+    if (!(await holdsSubmission(dir))) {
       ignored.push(e.name);
       continue;
     }
@@ -53,9 +54,18 @@ async function dirJobs(root: string, exclude: string[]): Promise<Discovery> {
     jobs.push({ key, source: { kind: 'dir', dir } });
   }
   if (jobs.length === 0) {
-    throw new InputError(`W katalogu ${root} nie ma podkatalogów z plikiem ${SUBMISSION_FILE} (jeden podkatalog = jedna praca).`);
+    throw new InputError(`W katalogu ${root} nie ma podkatalogów z pracami (jeden podkatalog = jedna praca: ${SUBMISSION_FILE}, Dockerfile, sprawozdanie albo skrypt).`);
   }
   return { kind: 'dir', jobs, ignored };
+}
+
+// What students hand in, at the top of their repository (discover.ts searches deeper once chosen).
+const SUBMISSION_ENTRY = /^(?:submission\.json|\.git|(?:dockerfile|containerfile)(?:[._-][\w.-]+)?|[^/]+\.(?:dockerfile|md|markdown|txt|pdf|docx|sh|ps1))$/i;
+
+/** Any entry named like a submission counts: a broken submission.json gets its verdict instead of vanishing. */
+async function holdsSubmission(dir: string): Promise<boolean> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  return names.some((n) => SUBMISSION_ENTRY.test(n));
 }
 
 async function rosterJobs(file: string, size: number): Promise<StudentJob[]> {

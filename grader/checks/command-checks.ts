@@ -93,6 +93,25 @@ export function cacheExportProblem(plan: StudentBuildPlan): CheckResult | undefi
   return undefined;
 }
 
+/**
+ * cache.exported when the command exports mode=min but the registry content could not show it:
+ * a one-stage Dockerfile stores the same records in both modes, and the command is the
+ * student's own word on the mode. The registry's evidence stays.
+ */
+export function commandModeCheck(plan: StudentBuildPlan, registryCheck: CheckResult): CheckResult {
+  const registry = plan.cacheTo.find((c) => c.type === 'registry');
+  if (!registry || registry.mode === 'max' || registryCheck.status !== 'pass') return registryCheck;
+  return {
+    ...registryCheck,
+    status: 'fail',
+    message: registry.modeWritten
+      ? 'Polecenie studenta eksportuje cache w trybie min (--cache-to …,mode=min), a laboratorium wymaga mode=max.'
+      : 'Polecenie studenta nie podaje trybu w --cache-to, więc buildx eksportuje cache w domyślnym trybie min, a laboratorium wymaga mode=max.',
+    hint: 'Dodaj mode=max do --cache-to: --cache-to type=registry,ref=<registry7>/<repozytorium>:buildcache,mode=max.',
+    docs: [DOCS.registryCache, DOCS.cacheMode],
+  };
+}
+
 /** cache.imported when the command has no registry import. */
 export function noCacheImportCheck(second: BuildFacts): CheckResult {
   return {

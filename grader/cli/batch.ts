@@ -140,7 +140,7 @@ function printEnd(total: number, graded: number, rows: { status: string; key: st
   ];
   for (const r of rows.filter((x) => x.status === 'nie do oceny')) lines.push(`  nie do oceny: ${r.key} — ${r.cause ?? ''}`);
   if (n('nie do oceny')) lines.push('  Oceń je ponownie z opcją --retry-errors.');
-  if (ignored.length) lines.push(`Pominięte katalogi bez submission.json: ${ignored.join(', ')}`);
+  if (ignored.length) lines.push(`Pominięte katalogi bez pracy (bez submission.json, Dockerfile, sprawozdania i skryptu): ${ignored.join(', ')}`);
   lines.push(`Podsumowanie: ${files.map(rel).join(', ')}`);
   if (gradescopeOf) lines.push(`Gradescope: ${rel(path.join(gradescopeOf, GRADESCOPE_DIR))}/<student>/results.json`);
   console.log(lines.join('\n'));

@@ -8,7 +8,7 @@ import { builderCheck } from '../checks/builder-check.ts';
 import { buildFirstCheck, cacheHitCheck, cacheImportedCheck, notRunCheck, type BuildFacts } from '../checks/build-checks.ts';
 import { cacheCheck } from '../checks/cache-check.ts';
 import {
-  cacheExportProblem, noCacheImportCheck, noCommandCheck, notPushedCheck, referenceBuildCheck, studentCommandEvidence, unusableCommandCheck,
+  cacheExportProblem, commandModeCheck, noCacheImportCheck, noCommandCheck, notPushedCheck, referenceBuildCheck, studentCommandEvidence, unusableCommandCheck,
 } from '../checks/command-checks.ts';
 import { platformCheck } from '../checks/platform-check.ts';
 import { buildArgv } from '../docker/build-runner.ts';
@@ -101,11 +101,11 @@ export async function reproduceStudentBuild(ctx: ReproductionContext): Promise<R
   const image = imageTag ? await readImage(ctx.client, pushedRef(imageTag)) : undefined;
   checks.push(image ? platformCheck('build.index', image, REQUIRED_PLATFORMS) : notPushedCheck(plan, first));
   const exportProblem = cacheExportProblem(plan);
-  const exported = exportProblem ?? cacheCheck('cache.exported', {
+  const exported = exportProblem ?? commandModeCheck(plan, cacheCheck('cache.exported', {
     cache: await readCache(ctx.client, pushedRef(cacheRef!)),
     image: image?.ok ? image.facts : undefined,
     stageCount: ctx.stageCount,
-  }).check;
+  }).check);
   checks.push(exported);
 
   ctx.progress('budowanie 2/2 tego samego polecenia w kolejnym pustym builderze');
