@@ -65,6 +65,11 @@ export interface RawJsonResult {
 export interface RawJsonParser {
   /** One line of the raw file (without `\n`); returns the rendered lines it produced. */
   push(line: string): string[];
+  /**
+   * After the last line: renders the output line a vertex left unfinished (its last chunk had no
+   * `\n`, the stream was cut) and returns it. result() counts only lines push() and end() returned.
+   */
+  end(): string[];
   result(): RawJsonResult;
 }
 
@@ -511,8 +516,14 @@ export function createRawJsonParser(): RawJsonParser {
     };
   }
 
-  function result(): RawJsonResult {
+  function end(): string[] {
+    out = [];
+    // focus() flushes a vertex it leaves, so only the current one can hold a partial line.
     if (current !== null) flushPartial(current);
+    return out;
+  }
+
+  function result(): RawJsonResult {
     const all = [...vertices.values()];
     const steps: BuildStep[] = [];
     for (const v of all) {
@@ -603,7 +614,7 @@ export function createRawJsonParser(): RawJsonParser {
     };
   }
 
-  return { push: pushLine, result };
+  return { push: pushLine, end, result };
 }
 
 function arrayOf(value: unknown): Record<string, unknown>[] {
@@ -624,6 +635,7 @@ export function parseRawJson(text: string): { rendered: string[]; result: RawJso
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
   for (const line of lines) for (const r of parser.push(line)) rendered.push(r);
+  rendered.push(...parser.end());
   return { rendered, result: parser.result() };
 }
 

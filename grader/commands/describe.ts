@@ -9,6 +9,7 @@ export function describeProblem(p: CommandProblem): string {
     case 'escaped-continuation': return 'wiersz kończy się podwójnym „\\\\” (typowe dla eksportu z Markdown); przyjęto, że polecenie ciągnie się w następnym wierszu';
     case 'literal-newline-escape': return 'w wierszu jest tekst „\\\\\\n” zamiast złamania wiersza; przyjęto, że to kontynuacja polecenia';
     case 'unexpanded-variable': return `zmienna ${t} — jej wartość nie jest znana`;
+    case 'bad-variable': return `nie odczytano ${t} jako zmiennej — pozostawiono tekst bez zmian`;
     case 'command-substitution': return `podstawienie polecenia ${t} — jego wynik nie jest znany`;
     case 'typographic-dash': return `${t} zaczyna się od typograficznej kreski zamiast „-” (zapewne ${quote(p.suggestion)}); powłoka przekaże to jako zwykły argument`;
     case 'unknown-flag': return `nieznana opcja ${t}`;

@@ -53,6 +53,15 @@ export function logicalLines(text: string, style: TextStyle): LogicalLine[] {
   const physical = stripBom(text).replace(/\r\n?/g, '\n').split('\n');
   const out: LogicalLine[] = [];
   let cur: LogicalLine | undefined;
+  // Quote state at the end of cur.text, kept up to date so a quote open over many lines is scanned once.
+  let quotes = QUOTES_AT_START;
+  // First non-blank character of cur.text ('' while blank); `#` makes the line a comment.
+  let lead = '';
+  const append = (line: LogicalLine, s: string) => {
+    line.text += s;
+    quotes = scanQuotes(quotes, s);
+    lead ||= s.trimStart().charAt(0);
+  };
   for (let i = 0; i < physical.length; i++) {
     const pieces = physical[i]!.split(LITERAL_BREAK);
     for (let p = 0; p < pieces.length; p++) {
@@ -64,39 +73,42 @@ export function logicalLines(text: string, style: TextStyle): LogicalLine[] {
         if (style === 'console') ({ text: s, prompted, dialect } = stripPrompt(s));
         if (s.trim() === '' && !brokenHere) continue;
         cur = { line: i + 1, text: '', prompted, dialect, problems: [] };
-      } else if (style === 'console' && openQuote(cur.text) === undefined) {
+        quotes = QUOTES_AT_START;
+        lead = '';
+      } else if (style === 'console' && quotes.quote === undefined) {
         // bash's PS2 prompt on a continued line.
         s = s.replace(/^\s*> /, ' ');
       }
-      if (openQuote(cur.text + s) !== undefined && !(i === physical.length - 1 && !brokenHere)) {
-        cur.text += s + '\n';
+      if (scanQuotes(quotes, s).quote !== undefined && !(i === physical.length - 1 && !brokenHere)) {
+        append(cur, s + '\n');
         continue;
       }
       if (brokenHere) {
-        cur.text += s + ' ';
+        append(cur, s + ' ');
         cur.problems.push({ code: 'literal-newline-escape', text: '\\\\\\n' });
         continue;
       }
-      const cont = isComment(cur.text + s) ? undefined : continuation(s, cur.dialect);
+      const cont = (lead || s.trimStart().charAt(0)) === '#' ? undefined : continuation(s, cur.dialect);
       if (cont) {
-        cur.text += cont.text;
+        append(cur, cont.text);
         if (cont.problem) cur.problems.push(cont.problem);
         continue;
       }
-      cur.text += s;
-      if (!isComment(cur.text)) out.push(cur);
+      append(cur, s);
+      if (lead !== '#') out.push(cur);
       cur = undefined;
     }
   }
-  if (cur && cur.text.trim() !== '' && !isComment(cur.text)) out.push(cur);
+  if (cur && lead !== '' && lead !== '#') out.push(cur);
   return out;
 }
 
 /** What a line ending in a continuation mark becomes, or undefined when the command ends there. */
 function continuation(line: string, dialect: Dialect): { text: string; problem?: CommandProblem } | undefined {
-  const trimmed = line.replace(/[ \t]+$/, '');
+  // Counted from the end: an end-anchored regex retries from every position (quadratic on long runs).
+  const trimmed = line.slice(0, line.length - runAtEnd(line, ' \t'));
   const spaces = trimmed.length < line.length;
-  const backslashes = /\\*$/.exec(trimmed)![0].length;
+  const backslashes = runAtEnd(trimmed, '\\');
   if (dialect === 'posix' && backslashes % 2 === 1) {
     // `\` + newline vanishes in a shell; with spaces in between the shell would end the command.
     return spaces
@@ -114,28 +126,48 @@ function continuation(line: string, dialect: Dialect): { text: string; problem?:
   return undefined;
 }
 
-function isComment(text: string): boolean {
-  return text.trimStart().startsWith('#');
+/** POSIX quoting state at the end of some text. */
+interface QuoteScan {
+  quote: "'" | '"' | undefined;
+  /** A `#` started a comment: quotes after it mean nothing. */
+  comment: boolean;
+  /** The text ends in a backslash that escapes the next character. */
+  escaping: boolean;
+  /** The text's last character ('' for no text): a `#` starts a comment only at a word start. */
+  last: string;
 }
 
-/** The quote still open at the end of `text` (POSIX rules), if any. */
-export function openQuote(text: string): "'" | '"' | undefined {
-  let state: "'" | '"' | undefined;
+const QUOTES_AT_START: QuoteScan = { quote: undefined, comment: false, escaping: false, last: '' };
+
+/** The state after `from`'s text followed by `text`: scans only `text`. */
+function scanQuotes(from: QuoteScan, text: string): QuoteScan {
+  if (from.comment || text === '') return from;
+  let { quote, escaping } = from;
   for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (state === "'") {
-      if (c === "'") state = undefined;
+    const c = text[i]!;
+    if (escaping) {
+      escaping = false;
+    } else if (quote === "'") {
+      if (c === "'") quote = undefined;
     } else if (c === '\\') {
-      i++;
-    } else if (state === '"') {
-      if (c === '"') state = undefined;
+      escaping = true;
+    } else if (quote === '"') {
+      if (c === '"') quote = undefined;
     } else if (c === "'" || c === '"') {
-      state = c;
-    } else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]!))) {
-      return undefined; // the rest is a comment: quotes in it mean nothing
+      quote = c;
+    } else if (c === '#') {
+      const before = i > 0 ? text[i - 1]! : from.last;
+      if (before === '' || /\s/.test(before)) return { quote: undefined, comment: true, escaping: false, last: '#' };
     }
   }
-  return state;
+  return { quote, comment: false, escaping, last: text[text.length - 1]! };
+}
+
+/** How many of the text's last characters belong to `chars`. */
+function runAtEnd(text: string, chars: string): number {
+  let i = text.length;
+  while (i > 0 && chars.includes(text[i - 1]!)) i--;
+  return text.length - i;
 }
 
 function countUnquoted(text: string, ch: string): number {

@@ -29,7 +29,7 @@ export function parseCommandList(items: readonly string[], file: string): Parsed
 /** Commands of logical lines already cut out of a larger text (the Markdown extractor). */
 export function commandsOfLine(line: LogicalLine, options: Pick<ParseOptions, 'file' | 'item'>): ParsedCommand[] {
   const source: SourceRef = { file: options.file, line: line.line, ...(options.item !== undefined ? { item: options.item } : {}) };
-  return commandsOfText(line.text, line.dialect, source, line.problems);
+  return commandsOfText(line.text, line.dialect, source, line.problems, 0);
 }
 
 // Private-use characters mark variables and substitutions inside words; student text never needs them.
@@ -37,32 +37,47 @@ const VAR_OPEN = '\uE000';
 const VAR_CLOSE = '\uE001';
 const SUB_OPEN = '\uE002';
 const SUB_CLOSE = '\uE003';
-const MARKERS = /[\uE000-\uE003]/g;
+/** A `$` shell-quote must read as a plain character. */
+const LITERAL_DOLLAR = '\uE004';
+const MARKERS = /[\uE000-\uE004]/g;
 const ESCAPE: Record<Dialect, string> = { posix: '\\', powershell: '`', cmd: '^' };
 const SEPARATORS = new Set(['&&', '||', ';', ';;', '|', '|&', '&', '(', ')']);
 const REDIRECTS = new Set(['>', '>>', '<', '>&', '<(']);
+/** Substitutions nested deeper keep their commands unparsed: each level rescans the text inside it. */
+const MAX_NESTING = 4;
 
-function commandsOfText(raw: string, dialect: Dialect, source: SourceRef, lineProblems: readonly CommandProblem[]): ParsedCommand[] {
+function commandsOfText(raw: string, dialect: Dialect, source: SourceRef, lineProblems: readonly CommandProblem[], nesting: number): ParsedCommand[] {
   const text = raw.replace(MARKERS, '');
   const lineLevel: CommandProblem[] = [...lineProblems];
   const prepared = prepare(text, dialect);
   if (prepared.unterminated) lineLevel.push({ code: 'unterminated-quote', text: prepared.unterminated });
-  const entries = shellParse(prepared.text, (name) => `${VAR_OPEN}${name}${VAR_CLOSE}`, { escape: ESCAPE[dialect] });
+  const entries = shellWords(prepared.text, dialect);
 
   const commands: ParsedCommand[] = [];
   const inner: ParsedCommand[] = [];
   let words: string[] = [];
   let problems: CommandProblem[] = [];
+  // Keys of `problems`, so a command with thousands of variables is not quadratic.
+  let noted = new Set<string>();
+  const note = (p: CommandProblem) => {
+    const key = `${p.code}\0${p.text}`;
+    if (noted.has(key)) return;
+    noted.add(key);
+    problems.push(p);
+  };
   const flush = () => {
     if (words.length > 0) commands.push(buildCommand(text, source, words, [...lineLevel, ...problems]));
     words = [];
     problems = [];
+    noted = new Set();
   };
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]! as ParseEntry;
     if (typeof entry === 'string' || 'pattern' in entry) {
       const word = typeof entry === 'string' ? entry : entry.pattern;
-      words.push(restore(word, prepared.substitutions, problems, (sub) => inner.push(...commandsOfText(sub, dialect, source, []))));
+      words.push(restore(word, prepared.substitutions, note, (sub) => {
+        if (nesting < MAX_NESTING) inner.push(...commandsOfText(sub, dialect, source, [], nesting + 1));
+      }));
     } else if ('comment' in entry) {
       break;
     } else if (SEPARATORS.has(entry.op)) {
@@ -78,12 +93,27 @@ function commandsOfText(raw: string, dialect: Dialect, source: SourceRef, linePr
 }
 
 /**
+ * shell-quote's words. It throws on a `${` it cannot read; prepare() marks those, but reads an
+ * unterminated quote or `$'...'` otherwise than shell-quote, so one may be left: then no `${` is a variable.
+ */
+function shellWords(prepared: string, dialect: Dialect): ParseEntry[] {
+  const env = (name: string) => `${VAR_OPEN}${name}${VAR_CLOSE}`;
+  try {
+    return shellParse(prepared, env, { escape: ESCAPE[dialect] });
+  } catch {
+    return shellParse(prepared.replaceAll('${', `${LITERAL_DOLLAR}{`), env, { escape: ESCAPE[dialect] });
+  }
+}
+
+/**
  * Protects what shell-quote would misread: `#` inside a word (shell-quote starts a comment, a
- * shell does not: `repo.git#main`), and `$(...)`/backticks (shell-quote splits them into words).
+ * shell does not: `repo.git#main`), `$(...)`/backticks (shell-quote splits them into words), and
+ * a `${` it cannot read (it throws).
  */
 function prepare(text: string, dialect: Dialect): { text: string; substitutions: string[]; unterminated?: string } {
   const esc = ESCAPE[dialect];
   const substitutions: string[] = [];
+  const variables = variableEnds(text);
   let out = '';
   let state: "'" | '"' | undefined;
   let quoteStart = 0;
@@ -106,6 +136,23 @@ function prepare(text: string, dialect: Dialect): { text: string; substitutions:
       i = subEnd;
       continue;
     }
+    if (c === '$' && text[i + 1] === '$') {
+      // `$$` is one variable, so a `{` after it opens nothing.
+      out += '$$';
+      i++;
+      continue;
+    }
+    if (c === '$' && text[i + 1] === '{') {
+      const end = variables.get(i);
+      if (end !== undefined) {
+        // Copied whole: a `#` inside (`${#X}`) is no comment to escape.
+        out += text.slice(i, end + 1);
+        i = end;
+      } else {
+        out += LITERAL_DOLLAR;
+      }
+      continue;
+    }
     if (state === '"') {
       if (c === '"') state = undefined;
     } else if (c === "'" || c === '"') {
@@ -121,6 +168,30 @@ function prepare(text: string, dialect: Dialect): { text: string; substitutions:
     out += c;
   }
   return { text: out, substitutions, ...(state ? { unterminated: text.slice(quoteStart) } : {}) };
+}
+
+/**
+ * Where each readable `${...}` ends (its `}`), by its `$`: one pass for the whole text, as a
+ * `${` seen unreadable would otherwise rescan the rest of it. Readable means closed, not empty,
+ * and without blanks, quotes, escapes, a lone `{` or operators inside (a nested `${...}` is fine):
+ * shell-quote then reads it whole, in or out of double quotes.
+ */
+function variableEnds(text: string): Map<number, number> {
+  const ends = new Map<number, number>();
+  const open: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === '$' && text[i + 1] === '{') {
+      open.push(i);
+      i++;
+    } else if (c === '}') {
+      const start = open.pop();
+      if (start !== undefined && i > start + 2) ends.set(start, i);
+    } else if (/[\s'"`\\{()<>;&|]/.test(c)) {
+      open.length = 0;
+    }
+  }
+  return ends;
 }
 
 /** Index of the character closing a substitution opened before `from`, or the text's end when unclosed. */
@@ -148,20 +219,26 @@ function closing(text: string, from: number, close: ')' | '`'): number {
   return text.length - 1;
 }
 
-/** Puts variables and substitutions back as written, noting each once. */
-function restore(word: string, substitutions: readonly string[], problems: CommandProblem[], onSubstitution: (inner: string) => void): string {
-  return word
+/** Puts variables, substitutions and unread `${` back as written, noting each once. */
+function restore(word: string, substitutions: readonly string[], note: (p: CommandProblem) => void, onSubstitution: (inner: string) => void): string {
+  const restored = word
     .replace(new RegExp(`${VAR_OPEN}([^${VAR_CLOSE}]*)${VAR_CLOSE}`, 'g'), (_, name: string) => {
+      // shell-quote reads a `$` before no name (`a$`, `$ x`) as an empty one; a shell keeps it.
+      if (name === '') return '$';
       const written = /^[A-Za-z_][A-Za-z0-9_]*$|^[0-9@?#$!*-]$/.test(name) ? `$${name}` : `\${${name}}`;
-      if (!problems.some((p) => p.code === 'unexpanded-variable' && p.text === written)) problems.push({ code: 'unexpanded-variable', text: written });
+      note({ code: 'unexpanded-variable', text: written });
       return written;
     })
     .replace(new RegExp(`${SUB_OPEN}(\\d+)${SUB_CLOSE}`, 'g'), (_, index: string) => {
       const sub = substitutions[Number(index)]!;
-      problems.push({ code: 'command-substitution', text: sub });
+      note({ code: 'command-substitution', text: sub });
       onSubstitution(sub.startsWith('$(') ? sub.slice(2, sub.endsWith(')') ? -1 : undefined) : sub.slice(1, sub.endsWith('`') && sub.length > 1 ? -1 : undefined));
       return sub;
     });
+  if (!restored.includes(LITERAL_DOLLAR)) return restored;
+  const written = restored.replaceAll(LITERAL_DOLLAR, '$');
+  note({ code: 'bad-variable', text: written });
+  return written;
 }
 
 /** Env prefixes and `sudo` come off; the rest is classified. */

@@ -143,6 +143,8 @@ export type CommandProblem =
   | { code: 'literal-newline-escape'; text: string }
   /** `$VAR`, `${VAR}`: the grader does not know its value. */
   | { code: 'unexpanded-variable'; text: string }
+  /** A `${` not read as a variable (unclosed, empty, or with blanks or quotes inside): kept as written. */
+  | { code: 'bad-variable'; text: string }
   /** `$(...)` or a backtick substitution: kept as written, its commands parsed separately. */
   | { code: 'command-substitution'; text: string }
   /** A word starting with an en/em dash (a word processor's `–use`): a shell passes it as an argument. */

@@ -138,6 +138,11 @@ export async function runBuild(options: RunBuildOptions): Promise<BuildRun> {
     } finally {
       await tail.stop();
     }
+    // A last output line cut off mid-stream is still output: write it before the log closes.
+    for (const text of parser.end()) {
+      log.write(text);
+      options.onLine?.(text);
+    }
   } finally {
     await raw.close();
     await rm(rawPath, { force: true });

@@ -220,7 +220,8 @@ function outputOf(b: BuildxBuild, notes: string[]): OutputKind {
 
 /**
  * Maps the student's refs into registry7: the host is dropped, the path kept under the student's
- * id, the tag kept. Equal refs map to one ref; different refs never collide.
+ * id, the tag kept. Equal refs map to one ref; different refs never collide, even when their
+ * names become equal in registry7 (`app/$X`, `app/var-x`): the later one gets a numbered path.
  */
 class RefMapper {
   private readonly byStudent = new Map<string, MappedRef>();
@@ -230,7 +231,7 @@ class RefMapper {
   map(text: string): MappedRef | undefined {
     const key = normalize(text);
     if (key === undefined) return undefined;
-    const known = this.byStudent.get(key.full);
+    const known = this.byStudent.get(key.written);
     if (known) return known;
     // Students often name their repositories after their id already (s99656/app).
     const path = key.path.startsWith(`${this.studentId}/`) ? key.path : `${this.studentId}/${key.path}`;
@@ -238,7 +239,7 @@ class RefMapper {
     for (let n = 2; this.taken.has(`${repository}:${key.tag}`); n++) repository = `${path}-${n}`;
     const mapped = { student: text, repository, tag: key.tag };
     this.taken.add(`${repository}:${key.tag}`);
-    this.byStudent.set(key.full, mapped);
+    this.byStudent.set(key.written, mapped);
     return mapped;
   }
 }
@@ -246,9 +247,10 @@ class RefMapper {
 /**
  * A ref read leniently but checked strictly: `$VAR` as the first component is a registry host
  * (`$REGISTRY/app:1`), elsewhere it becomes a plain component; the digest is dropped (a push
- * names a tag). Undefined when what remains is not a valid repository and tag.
+ * names a tag). Undefined when what remains is not a valid repository and tag. `written` is the
+ * ref as the student wrote it, spelled uniformly (`latest` when implicit, `${X}` as `$X`).
  */
-function normalize(text: string): { full: string; path: string; tag: string } | undefined {
+function normalize(text: string): { written: string; path: string; tag: string } | undefined {
   if (CONTROL.test(text) || /\s/.test(text) || text.length > 255) return undefined;
   let rest = text.replace(/@.*$/, '');
   let tag = 'latest';
@@ -257,6 +259,8 @@ function normalize(text: string): { full: string; path: string; tag: string } | 
     tag = rest.slice(colon + 1);
     rest = rest.slice(0, colon);
   }
+  const spelled = (p: string) => p.replace(/^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/, '$$$1');
+  const written = `${rest.split('/').map(spelled).join('/')}:${spelled(tag)}`;
   const parts = rest.split('/');
   const first = parts[0] ?? '';
   if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost' || first.includes('$'))) parts.shift();
@@ -264,7 +268,7 @@ function normalize(text: string): { full: string; path: string; tag: string } | 
   if (components.length === 0 || !components.every((c) => PATH_COMPONENT.test(c))) return undefined;
   const tagText = tag.replace(/^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/, (_, name: string) => `var-${name.toLowerCase()}`);
   if (!TAG.test(tagText)) return undefined;
-  return { full: `${first}/${components.join('/')}:${tagText}`, path: components.join('/'), tag: tagText };
+  return { written, path: components.join('/'), tag: tagText };
 }
 
 

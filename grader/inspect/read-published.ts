@@ -77,7 +77,7 @@ export function readImage(client: RegistryClient, input: string): Promise<Read<I
       const platforms = platformsOf(got.manifest);
       // The final image is what the platform manifests hold (attestations left out); read them together.
       const children = await Promise.all(entries.map((e) => client.getManifest(withDigest(ref, e.digest))));
-      const layers = new Set(children.flatMap((c) => ((c?.manifest as ImageManifest | undefined)?.layers ?? []).map((l) => l.digest)));
+      const layers = new Set(children.flatMap((c) => layerDigests((c?.manifest as ImageManifest | undefined)?.layers)));
       return { ...base, platforms, rows, layers: [...layers] };
     }
     // A single manifest: its platform lives in the config blob.
@@ -88,7 +88,7 @@ export function readImage(client: RegistryClient, input: string): Promise<Read<I
       ...base,
       platforms: platform ? [platform] : [],
       rows: [{ platform: platform ?? 'unknown/unknown', digest: got.digest, mediaType: got.mediaType, size: got.size }],
-      layers: (manifest.layers ?? []).map((l) => l.digest),
+      layers: layerDigests(manifest.layers),
     };
   });
 }
@@ -116,4 +116,10 @@ export function readCache(client: RegistryClient, input: string): Promise<Read<C
     }
     return { ...base, isCache: true, layers, config: parseCacheConfig(json) };
   });
+}
+
+/** Layer digests of a manifest from any registry: entries that are not descriptors are skipped, not thrown on. */
+function layerDigests(layers: unknown): string[] {
+  if (!Array.isArray(layers)) return [];
+  return layers.flatMap((l: unknown) => (typeof (l as { digest?: unknown } | null)?.digest === 'string' ? [(l as { digest: string }).digest] : []));
 }

@@ -22,7 +22,7 @@ export function parseCacheConfig(json: unknown): ParseResult<CacheConfig> {
   const records = json.records as unknown[];
   const badLayer = layers.findIndex((l) => !isRecord(l) || typeof l.blob !== 'string' || (l.parent !== undefined && !isIndexIn(l.parent, layers.length, true)));
   if (badLayer >= 0) return { ok: false, reason: `Niepoprawny wpis layers[${badLayer}] w konfiguracji cache.` };
-  const cyclic = layers.findIndex((_, i) => inCycle(layers as CacheConfig['layers'], i));
+  const cyclic = layerInCycle(layers as CacheConfig['layers']);
   if (cyclic >= 0) return { ok: false, reason: `Wpis layers[${cyclic}] w konfiguracji cache jest swoim własnym przodkiem (cykl rodziców).` };
   const badRecord = records.findIndex((r) => !isRecord(r) || typeof r.digest !== 'string' || !recordRefsValid(r, layers.length, records.length));
   if (badRecord >= 0) return { ok: false, reason: `Niepoprawny wpis records[${badRecord}] w konfiguracji cache.` };
@@ -66,20 +66,22 @@ export interface CacheModeVerdict {
  */
 export function cacheModeOf(config: CacheConfig): CacheModeVerdict {
   const linked = new Set(config.records.flatMap((r) => (r.inputs ?? []).flat().map((i) => i.link)));
-  const chainKey = chainKeys(config.layers);
-  const chainsOf = (r: CacheConfig['records'][number]) => (r.layers ?? []).map((l) => chainKey(l.layer));
-  const finals = config.records.filter((r, i) => !linked.has(i) && (r.layers?.length ?? 0) > 0);
-  // Every prefix of a final result's chain is itself the chain key of one of its parent entries.
-  const onFinalChain = new Set<string>();
-  for (const key of finals.flatMap(chainsOf)) {
-    const blobs = key.split(' ');
-    for (let n = 1; n <= blobs.length; n++) onFinalChain.add(blobs.slice(0, n).join(' '));
+  const chain = chainIds(config.layers);
+  const chainsOf = (r: CacheConfig['records'][number]) => (r.layers ?? []).map((l) => chain[l.layer]!);
+  const finals = new Set(config.records.filter((r, i) => !linked.has(i) && (r.layers?.length ?? 0) > 0));
+  // Every prefix of a final result's chain is the chain of one of its layer's ancestors. A walk
+  // stops at a chain already marked: the prefixes of that one are marked too.
+  const onFinalChain = new Set<number>();
+  for (const r of finals) {
+    for (const l of r.layers!) {
+      for (let i = l.layer; i >= 0 && !onFinalChain.has(chain[i]!); i = parentOf(config.layers[i]!)) onFinalChain.add(chain[i]!);
+    }
   }
-  const offChainResults = config.records.filter((r) => !finals.includes(r) && (r.layers?.length ?? 0) > 0 && !chainsOf(r).some((k) => onFinalChain.has(k))).length;
+  const offChainResults = config.records.filter((r) => !finals.has(r) && (r.layers?.length ?? 0) > 0 && !chainsOf(r).some((c) => onFinalChain.has(c))).length;
   const resultlessSteps = config.records.filter((r) => (r.inputs?.length ?? 0) > 0 && (r.layers?.length ?? 0) === 0).length;
-  const counts = { finalResults: finals.length, offChainResults, resultlessSteps };
+  const counts = { finalResults: finals.size, offChainResults, resultlessSteps };
 
-  if (finals.length === 0) {
+  if (finals.size === 0) {
     return { mode: 'unknown', ...counts, reason: 'Konfiguracja cache nie zawiera żadnego wyniku budowania z warstwami, więc nie da się ustalić trybu eksportu.' };
   }
   if (offChainResults > 0) {
@@ -106,20 +108,30 @@ export function cacheModeOf(config: CacheConfig): CacheModeVerdict {
   };
 }
 
-/** Chain key of a layer entry: its blobs from the base up, space-separated (digests have no spaces). */
-function chainKeys(layers: CacheConfig['layers']): (index: number) => string {
-  const memo = new Map<number, string>();
-  const keyOf = (i: number): string => {
-    const known = memo.get(i);
-    if (known !== undefined) return known;
-    const layer = layers[i]!;
-    const parent = parentOf(layer);
-    // parseCacheConfig rejected cycles, so the recursion ends.
-    const key = parent < 0 ? layer.blob : `${keyOf(parent)} ${layer.blob}`;
-    memo.set(i, key);
-    return key;
-  };
-  return keyOf;
+/**
+ * Chain of each layer entry, as a number: entries with the same blobs from the base up get the
+ * same one. Iterative, each entry numbered once, as a student's cache may chain thousands of layers.
+ */
+function chainIds(layers: CacheConfig['layers']): number[] {
+  const ids = new Array<number>(layers.length).fill(-1);
+  // `<parent's chain> <blob>` → chain.
+  const chains = new Map<string, number>();
+  for (let start = 0; start < layers.length; start++) {
+    // The entries up to the first one numbered or a base; parseCacheConfig rejected cycles, so the walk ends.
+    const path: number[] = [];
+    for (let i = start; i >= 0 && ids[i] === -1; i = parentOf(layers[i]!)) path.push(i);
+    for (const i of path.reverse()) {
+      const parent = parentOf(layers[i]!);
+      const key = `${parent < 0 ? -1 : ids[parent]} ${layers[i]!.blob}`;
+      let id = chains.get(key);
+      if (id === undefined) {
+        id = chains.size;
+        chains.set(key, id);
+      }
+      ids[i] = id;
+    }
+  }
+  return ids;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -219,13 +231,22 @@ function isIndexIn(value: unknown, length: number, allowMinusOne: boolean): bool
   return Number.isInteger(value) && ((value as number) < length) && ((value as number) >= 0 || (allowMinusOne && value === -1));
 }
 
-function inCycle(layers: CacheConfig['layers'], start: number): boolean {
-  const seen = new Set<number>();
-  for (let i = start; i >= 0; i = parentOf(layers[i]!)) {
-    if (seen.has(i)) return true;
-    seen.add(i);
+/** A layer that is its own ancestor, or -1. Each entry is walked once: a chain seen to end is remembered. */
+function layerInCycle(layers: CacheConfig['layers']): number {
+  const ON_WALK = 1;
+  const ENDS = 2;
+  const state = new Uint8Array(layers.length);
+  for (let start = 0; start < layers.length; start++) {
+    const walk: number[] = [];
+    let i = start;
+    for (; i >= 0 && state[i] === 0; i = parentOf(layers[i]!)) {
+      state[i] = ON_WALK;
+      walk.push(i);
+    }
+    if (i >= 0 && state[i] === ON_WALK) return i;
+    for (const j of walk) state[j] = ENDS;
   }
-  return false;
+  return -1;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -159,9 +159,9 @@ export function cacheConfigDescriptorOf(manifest: unknown): Descriptor | undefin
 
 /** Layer blob digests a cache manifest references (unique, in order), its config left out. */
 export function cacheLayersOf(cache: ImageIndex | ImageManifest): string[] {
-  const descriptors = 'manifests' in cache && Array.isArray(cache.manifests)
-    ? cache.manifests
-    : (cache as ImageManifest).layers ?? [];
+  const listed: unknown = 'manifests' in cache && Array.isArray(cache.manifests) ? cache.manifests : (cache as ImageManifest).layers;
+  // The manifest is a student's registry's JSON: an entry that is no descriptor names no layer.
+  const descriptors = (Array.isArray(listed) ? listed : []).filter((d): d is Descriptor => isRecord(d) && typeof d.digest === 'string');
   return unique(descriptors.filter((d) => d.mediaType !== MediaType.buildkitCacheConfig).map((d) => d.digest));
 }
 

@@ -185,6 +185,17 @@ describe('rawjson: damaged input', () => {
     assert.deepEqual(counts(r.analysis), { 'linux/amd64': '0/1' });
     assert.equal(r.stats.jsonLines, 3);
   });
+
+  it('a stream cut inside an output line: end() renders that line, and only rendered lines are counted', () => {
+    const lines = ['{"vertexes":[{"digest":"sha256:1","name":"[linux/amd64 2/2] RUN x","started":"2026-12-01T11:21:30Z"}]}',
+      `{"logs":[{"vertex":"sha256:1","data":"${Buffer.from('done\nhalf a li').toString('base64')}","timestamp":"2026-12-01T11:21:31Z"}]}`];
+    const cut = createRawJsonParser();
+    for (const l of lines) cut.push(l);
+    assert.equal(cut.result().analysis.lineCount, 2, 'the header and `done`');
+    assert.deepEqual(cut.end(), ['#1 1.000 half a li']);
+    assert.equal(cut.result().analysis.lineCount, 3);
+    assert.deepEqual(cut.end(), []);
+  });
 });
 
 describe('finishAnalysis: cited lines follow the capped, redacted file', () => {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { assertLinear } from './fuzz-support.ts';
 import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { describeProblem, extractMarkdownCommands, parseCommandList, parseShellText, type ParsedCommand } from '../../grader/commands/index.ts';
@@ -64,6 +65,32 @@ describe('shell text: words and quotes', () => {
   it('reports an unterminated quote instead of throwing', () => {
     const c = one(script(`docker buildx build -t "oops .`));
     assert.deepEqual(c.problems, [{ code: 'unterminated-quote', text: '"oops .' }]);
+  });
+
+  it('keeps a ${ it cannot read as written, with a note, instead of throwing', () => {
+    const c = one(script('docker buildx build -t ${IMAGE:latest "${X:-a b}" ${} .'));
+    assert.deepEqual(c.argv, ['docker', 'buildx', 'build', '-t', '${IMAGE:latest', '${X:-a b}', '${}', '.']);
+    assert.deepEqual(c.problems.filter((p) => p.code === 'bad-variable').map((p) => p.text), ['${IMAGE:latest', '${X:-a b}', '${}']);
+    // An unterminated quote: shell-quote reads the rest unquoted, where prepare() saw it quoted.
+    assert.deepEqual(one(script(`echo '\${ $X`)).problems, [{ code: 'unterminated-quote', text: `'\${ $X` }, { code: 'bad-variable', text: '${' }, { code: 'unexpanded-variable', text: '$X' }]);
+  });
+
+  it('reads ${#X}, $$ and a lone $ as a shell does', () => {
+    const c = one(script('echo ${#X} $${X} a$ $'));
+    assert.deepEqual(c.argv, ['echo', '${#X}', '$${X}', 'a$', '$']);
+    assert.deepEqual(c.problems, [{ code: 'unexpanded-variable', text: '${#X}' }, { code: 'unexpanded-variable', text: '$$' }]);
+  });
+
+  it('parses the commands of nested substitutions only a few levels deep', () => {
+    const cs = script(`echo ${'$(echo '.repeat(10)}x${')'.repeat(10)}`);
+    assert.deepEqual(cs.map((c) => c.argv[0]), ['echo', 'echo', 'echo', 'echo', 'echo']);
+    assert.deepEqual(codes(cs.at(-1)!), ['command-substitution']);
+  });
+
+  it('scans a quote open over many lines once', () => {
+    const c = one(script(`echo '${'a\n'.repeat(100_000)}'`));
+    assert.equal(c.argv[1]!.length, 200_000);
+    assertLinear((n) => one(script(`echo '${'a\n'.repeat(n)}'`)), 25_000);
   });
 
   it('joins a quoted value that spans lines', () => {

@@ -5,9 +5,9 @@ import fc from 'fast-check';
 
 import { InputError } from '../../grader/errors.ts';
 import { cacheMembership, cacheModeOf, parseCacheConfig } from '../../grader/registry/cache-config.ts';
-import { cacheConfigDescriptorOf, classifyManifest, normalizePlatform, stagesOf } from '../../grader/registry/manifest-analysis.ts';
+import { cacheConfigDescriptorOf, cacheLayersOf, classifyManifest, normalizePlatform, stagesOf } from '../../grader/registry/manifest-analysis.ts';
 import { parseReference, referenceOf } from '../../grader/registry/reference.ts';
-import { holds, label, type Budget } from './fuzz-support.ts';
+import { assertLinear, holds, label, type Budget } from './fuzz-support.ts';
 
 const HEX = 'a'.repeat(64);
 const refText = fc.array(fc.oneof(fc.constantFrom('reg.io', 'localhost', '[::1]', ':5000', ':0', '/', ':', '@', `sha256:${HEX}`, 'sha256:', 'App', 'a', '-', '_', '__', '.', ' ', 'http://', 'library', 'docker.io'),
@@ -67,13 +67,29 @@ describe('cache config and manifests from a registry', () => {
     }), b2);
   });
 
-  it('a 3 000-layer parent chain is judged within half a second', { todo: 'counterexample: 10 000 layers each the parent of the next: parseCacheConfig takes ~19 s (inCycle walks every chain again), cacheModeOf overflows the stack (recursive chainKeys); 4 000 layers: cacheModeOf 2.8 s' }, () => {
-    const n = 3_000;
-    const layers = Array.from({ length: n }, (_, i) => ({ blob: `sha256:${i}`, parent: i - 1 }));
-    const start = performance.now();
-    const p = parseCacheConfig({ layers, records: [{ digest: 'sha256:r', layers: [{ layer: n - 1 }] }] });
-    assert.ok(p.ok);
-    cacheModeOf(p.value);
-    assert.ok(performance.now() - start < 500);
+  const b3: Budget = { seed: 5304, runs: 1000, ms: 2000 };
+  it(`a cache manifest's layers are listed whatever its entries (${label(b3)})`, (t) => {
+    const cacheConfig = { mediaType: 'application/vnd.buildkit.cacheconfig.v0', digest: 'sha256:c' };
+    const entry = fc.oneof(fc.record({ mediaType: fc.string(), digest: fc.constantFrom('sha256:1', 'sha256:2') }), fc.anything());
+    const manifest = fc.oneof(
+      fc.record({ config: fc.constant(cacheConfig), layers: fc.oneof(fc.array(entry), fc.anything()) }),
+      fc.tuple(fc.array(entry), fc.array(entry)).map(([a, b]) => ({ manifests: [...a, cacheConfig, ...b] })),
+    );
+    holds(t, fc.property(manifest, (json) => {
+      assert.ok(cacheConfigDescriptorOf(json));
+      for (const d of cacheLayersOf(json as never)) assert.ok(d === 'sha256:1' || d === 'sha256:2', String(d));
+    }), b3);
+  });
+
+  // Found with 10 000 layers: parseCacheConfig took ~19 s (a cycle check per layer walked its whole chain), cacheModeOf overflowed the stack.
+  it('a long parent chain is judged in linear time, without overflowing the stack', () => {
+    const judge = (n: number) => {
+      const layers = Array.from({ length: n }, (_, i) => ({ blob: `sha256:${i}`, parent: i - 1 }));
+      const p = parseCacheConfig({ layers, records: [{ digest: 'sha256:r', layers: [{ layer: n - 1 }] }] });
+      assert.ok(p.ok);
+      cacheModeOf(p.value);
+    };
+    judge(100_000);
+    assertLinear(judge, 5_000);
   });
 });

@@ -20,3 +20,20 @@ export function holds<Ts>(t: TestContext, property: fc.IProperty<Ts>, b: Budget)
   if (details.failed) assert.fail(fc.defaultReportMessage(details) ?? `property failed (seed ${b.seed})`);
   assert.ok(details.numRuns > 0, 'the time budget ended before the first run');
 }
+
+/**
+ * Asserts that `work(n)` grows linearly, not quadratically, from n to 4n: a ratio, so a slow or
+ * busy machine does not fail it (absolute limits are bench/'s business). Linear is 4x, quadratic
+ * 16x; the floor absorbs timer noise on small runs.
+ */
+export function assertLinear(work: (n: number) => void, n: number, floorMs = 300): void {
+  const time = (size: number) => {
+    const start = performance.now();
+    work(size);
+    return performance.now() - start;
+  };
+  time(n); // warm-up: the first run pays for compiling the code
+  const small = time(n);
+  const big = time(4 * n);
+  assert.ok(big < Math.max(8 * small, floorMs), `n=${n}: ${small.toFixed(0)} ms, 4n: ${big.toFixed(0)} ms`);
+}

@@ -63,6 +63,10 @@ describe('planStudentBuild', () => {
     const p = plan('REG=localhost:5000\ndocker buildx build -t $REG/app:1 -t other.example:5000/app:1 -t app:2 --push --cache-to type=registry,ref=$REG/app:1 .');
     assert.deepEqual(p.tags.map((t) => `${t.repository}:${t.tag}`), ['s99656/app:1', 's99656/app-2:1', 's99656/app:2']);
     assert.deepEqual(p.cacheTo[0]!.ref, p.tags[0]);
+    // Spelled differently, the same ref; a variable named like a literal component, a different one.
+    const q = plan('docker buildx build -t app/${X} -t app/var-x -t app --push --cache-to type=registry,ref=app/$X --cache-from app:latest .');
+    assert.deepEqual(q.tags.map((t) => `${t.repository}:${t.tag}`), ['s99656/app/var-x:latest', 's99656/app/var-x-2:latest', 's99656/app:latest']);
+    assert.deepEqual([q.cacheTo[0]!.ref!.repository, q.cacheFrom[0]!.ref.repository], ['s99656/app/var-x', 's99656/app']);
     // A repository already under the student's id is not nested again.
     assert.equal(plan('docker buildx build -t localhost:5000/s99656/pogoda:1 .').tags[0]!.repository, 's99656/pogoda');
   });
