@@ -17,7 +17,7 @@ need_root() { [ "$(id -u)" = 0 ] || { log "must run as root to install $1 (try: 
 # forky. It installs over trixie's (which brings trixie's libc first); order matters,
 # see shared/ENVIRONMENT.md.
 forky_pkgs=(docker.io docker-cli docker-buildx containerd runc)
-other_pkgs=(docker-registry qemu-user-static binfmt-support busybox-static chromium fonts-dejavu-core poppler-utils apache2-utils curl jq openssl golang-docker-credential-helpers pass gnupg)
+other_pkgs=(docker-registry qemu-user-static binfmt-support busybox-static chromium fonts-dejavu-core poppler-utils tesseract-ocr tesseract-ocr-pol tesseract-ocr-eng apache2-utils curl jq openssl golang-docker-credential-helpers pass gnupg)
 min_buildx=0.29
 all_manifests='application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json'
 

@@ -3,14 +3,14 @@ import type { CheckStatus, GradeResult } from '../results/types.ts';
 import type { Rubric } from '../rubric/load-rubric.ts';
 import { formatNumber } from '../rubric/score.ts';
 
-const MARK: Record<CheckStatus, string> = { pass: '✔', fail: '✘', error: '?', skip: '–' };
+const MARK: Record<CheckStatus, string> = { pass: '✔', fail: '✘', error: '?', skip: '–', manual: '👁' };
 
 export function studentChecklist(result: GradeResult, rubric: Rubric, o: { quick?: boolean } = {}): string[] {
   const titles = new Map(rubric.checks.map((c) => [c.id, c.title] as const));
   const lines = [`Sprawdzenie pracy: ${result.student.name} (${result.student.id})${o.quick ? ' — tryb szybki, bez budowania' : ''}`, ''];
   for (const c of result.checks) {
     const pts = c.maxPoints ? `  ${formatNumber(c.points ?? 0)}/${formatNumber(c.maxPoints)} pkt` : '';
-    const state = c.status === 'skip' ? ' (pominięte)' : c.status === 'error' ? ' (nie do oceny: awaria po stronie programu lub rejestru)' : '';
+    const state = c.status === 'skip' ? ' (pominięte)' : c.status === 'manual' ? ' (do sprawdzenia ręcznie przez prowadzącego)' : c.status === 'error' ? ' (nie do oceny: awaria po stronie programu lub rejestru)' : '';
     lines.push(`${MARK[c.status]} ${titles.get(c.id) ?? c.id}${state}${pts}`);
     if (c.status === 'fail' || c.status === 'error') {
       lines.push(`    ${oneLine(c.message)}`);

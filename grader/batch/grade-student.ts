@@ -36,6 +36,7 @@ export interface GradeStudentOptions {
   isolation: IsolationMode;
   insecureHosts: string[];
   buildTimeoutMs: number;
+  fetchImages: boolean;
   studentTimeoutMs: number;
   formats: ReportFormat[];
   /** Folder for Gradescope's results.json files (`<dir>/<key>/results.json`), when exporting. */
@@ -87,6 +88,7 @@ export async function gradeStudent(o: GradeStudentOptions): Promise<StudentOutco
       isolation: o.isolation,
       insecureHosts: o.insecureHosts,
       buildTimeoutMs: o.buildTimeoutMs,
+      fetchImages: o.fetchImages,
       signal,
       runId: o.runId,
       onProgress: (m) => void log(m),

@@ -50,7 +50,7 @@ export function toGradescope(result: GradeResult, rubric: Rubric): GradescopeRes
 }
 
 function testOutput(c: CheckResult): string {
-  const head = c.status === 'error' ? 'NIE DO OCENY (awaria infrastruktury): ' : c.status === 'skip' ? 'POMINIĘTE: ' : '';
+  const head = c.status === 'error' ? 'NIE DO OCENY (awaria infrastruktury): ' : c.status === 'skip' ? 'POMINIĘTE: ' : c.status === 'manual' ? 'DO SPRAWDZENIA RĘCZNIE: ' : '';
   const hint = c.hint && c.status !== 'pass' ? `\nJak poprawić: ${c.hint}` : '';
   const texts = c.status === 'pass' ? [] : c.evidence.flatMap((e) => (e.kind === 'text' ? [`\n${e.title}:\n${e.text}`] : []));
   return `${head}${c.message}${texts.join('')}${hint}`;

@@ -1,10 +1,12 @@
 /**
  * `grader check --quick`: only what the student published (image index, cache image) and what
- * their commands say (builder), scored like a full grade with the reproduction checks left out.
+ * their commands say (builder) and their report shows, scored like a full grade with the
+ * reproduction checks left out.
  * No Docker engine needed.
  */
 import { prepareBuild } from '../grade/prepare-build.ts';
 import { publishedChecks } from '../grade/published-checks.ts';
+import { gradeReport } from '../grade/report-evidence.ts';
 import { studentBuilderCheck } from '../grade/reproduction.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { countStages } from '../registry/manifest-analysis.ts';
@@ -18,7 +20,8 @@ import { redactDeep } from '../util/redact.ts';
 export const QUICK_SKIP = 'pominięte (--quick): budowania nie były odtwarzane';
 
 export async function quickCheck(sub: Submission, rubric: Rubric, client: RegistryClient, dockerfileText: string): Promise<GradeResult> {
-  const checks = [...await publishedChecks(client, sub, countStages(dockerfileText)), studentBuilderCheck(await prepareBuild(sub))];
+  const report = await gradeReport(sub, rubric, { fetchImages: false });
+  const checks = [...await publishedChecks(client, sub, countStages(dockerfileText)), studentBuilderCheck(await prepareBuild(sub)), ...report.checks];
   for (const rule of rubric.checks) if (!checks.some((c) => c.id === rule.id)) checks.push({ id: rule.id, status: 'skip', message: QUICK_SKIP, evidence: [] });
   const scored = score(checks, rubric);
   const checkedMax = scored.checks.filter((c) => c.status !== 'skip').reduce((a, c) => a + (c.maxPoints ?? 0), 0);
@@ -31,7 +34,7 @@ export async function quickCheck(sub: Submission, rubric: Rubric, client: Regist
     gradedAt: new Date().toISOString(),
     rubric: { id: rubric.id, title: rubric.title },
     student: sub.student,
-    submission: summarizeSubmission(sub),
+    submission: { ...summarizeSubmission(sub), ...(report.files.length ? { report: report.files } : {}) },
     environment: { versions: { 'buildx-grader': toolVersion() } },
     builds: [],
     checks: scored.checks,

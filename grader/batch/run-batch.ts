@@ -28,6 +28,8 @@ export interface BatchOptions {
   isolation: IsolationMode;
   insecureHosts: string[];
   buildTimeoutMs: number;
+  /** Download the reports' remote screenshots for OCR. */
+  fetchImages: boolean;
   studentTimeoutMs: number;
   formats: ReportFormat[];
   exportGradescope: boolean;
@@ -108,6 +110,7 @@ export async function runBatch(o: BatchOptions): Promise<BatchRun> {
         isolation: o.isolation,
         insecureHosts: o.insecureHosts,
         buildTimeoutMs: o.buildTimeoutMs,
+        fetchImages: o.fetchImages,
         studentTimeoutMs: o.studentTimeoutMs,
         formats: o.formats,
         ...(o.exportGradescope ? { gradescopeDir: path.join(o.outDir, GRADESCOPE_DIR) } : {}),

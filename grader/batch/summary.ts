@@ -1,6 +1,6 @@
 /** The batch summary: one row per student, as CSV (for spreadsheets) and Polish Markdown. Pure. */
 import { codeSpan, escapeInline, table } from '../report/escape.ts';
-import { formatDate, formatPoints } from '../report/labels.ts';
+import { decisionVerdict, formatDate, formatPoints } from '../report/labels.ts';
 import type { CheckId, CheckStatus, GradeResult } from '../results/types.ts';
 import type { Rubric } from '../rubric/load-rubric.ts';
 import { UTF8_BOM, toCsv } from './csv.ts';
@@ -128,10 +128,15 @@ export function summaryMarkdown(rows: SummaryRow[], inputs: SummaryInput[], rubr
     parts.push('## Niezaliczone\n\n' + failed.map((r) => `- ${codeSpan(r.key, { max: 80 })} ${escapeInline(r.name, 100)}: ${escapeInline(r.grade, 600)}`).join('\n'));
   }
 
+  const decided = inputs.flatMap(({ key, result }) => (result?.checks ?? []).flatMap((c) => (c.override ? [{ key, c, override: c.override }] : [])));
+  if (decided.length) {
+    parts.push('## Decyzje prowadzącego\n\n' + decided.map(({ key, c, override }) =>
+      `- ${codeSpan(key, { max: 80 })} ${codeSpan(c.id, { max: 60 })}: ${decisionVerdict(c.status, c.partial, override)} — ${escapeInline(override.comment, 600)}`).join('\n'));
+  }
   parts.push('## Sprawdzenia\n\n' + table(
-    ['Sprawdzenie', 'Punkty', 'zaliczone', 'niezaliczone', 'pominięte', 'nie do oceny'],
+    ['Sprawdzenie', 'Punkty', 'zaliczone', 'niezaliczone', 'pominięte', 'nie do oceny', 'do sprawdzenia ręcznie'],
     rubric.checks.map((rule) => {
-      const tally: Record<CheckStatus, number> = { pass: 0, fail: 0, skip: 0, error: 0 };
+      const tally: Record<CheckStatus, number> = { pass: 0, fail: 0, skip: 0, error: 0, manual: 0 };
       for (const { result } of inputs) {
         const c = result?.checks.find((x) => x.id === rule.id);
         if (c) tally[c.status]++;
@@ -139,10 +144,10 @@ export function summaryMarkdown(rows: SummaryRow[], inputs: SummaryInput[], rubr
       return [
         `${codeSpan(rule.id, { inTable: true })} ${escapeInline(rule.title, 120)}`,
         rule.bonus ? 'dodatkowe' : formatPoints(rule.points),
-        String(tally.pass), String(tally.fail), String(tally.skip), String(tally.error),
+        String(tally.pass), String(tally.fail), String(tally.skip), String(tally.error), String(tally.manual),
       ];
     }),
-    ['l', 'r', 'r', 'r', 'r', 'r'],
+    ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
   ));
   parts.push('---\n\n_Szczegóły każdej pracy: `<folder>/raport.md` (i `raport.pdf`), dane: `<folder>/results.json`, logi budowania: `<folder>/logs/`._');
   return parts.join('\n\n') + '\n';

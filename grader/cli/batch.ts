@@ -9,6 +9,7 @@ import { ExitCode, InputError } from '../errors.ts';
 import { closeBrowser } from '../report/browser.ts';
 import { planReports, type ReportFormat } from '../report/write-reports.ts';
 import { loadRubric } from '../rubric/load-rubric.ts';
+import { applyDirOverrides, precheckOverrides } from '../review/review-dir.ts';
 import { durationFlag, intFlag, parseFlags } from './args.ts';
 import type { CommandContext } from './commands.ts';
 import { ISOLATION_HELP, ISOLATION_OPTIONS, isolationFromFlags } from './isolation-flag.ts';
@@ -17,9 +18,10 @@ import { warnPdfSkipped } from './output.ts';
 const HELP = `Użycie: grader batch <katalog-prac | lista.csv> [-j N] [--out KATALOG] [--rubric PLIK]
                     [--resume | --force | --retry-errors] [--export gradescope]
                     [--isolation auto|container|prune] [--yes] [--timeout CZAS] [--build-timeout CZAS]
-                    [--format both|md|pdf|none] [--insecure HOST]...
+                    [--format both|md|pdf|none] [--insecure HOST]... [--fetch-images]
 
-Ocenia wszystkie prace: każdy podkatalog z plikiem submission.json to jeden student,
+Ocenia wszystkie prace: każdy podkatalog to jedno repozytorium studenta, tak jak je oddał
+(submission.json nie jest potrzebny: Dockerfile, skrypty i sprawozdanie wystarczą),
 albo każdy wiersz listy CSV (nagłówek: id, name, source, image, cache; source to adres
 git — klonowany płytko, bez submodułów i bez hooków — albo katalog względny wobec pliku).
 Błąd, przekroczenie czasu lub zły submission.json jednego studenta jest zapisywany
@@ -41,9 +43,10 @@ Opcje:
   --build-timeout CZAS  limit jednego budowania (domyślnie 20m, nie więcej niż --timeout)
                         CZAS: 90s, 5m, 1h albo sama liczba minut
 ${ISOLATION_HELP}
-  --rubric, --format, --insecure: jak w grader grade
+  --rubric, --format, --insecure, --fetch-images: jak w grader grade
 
 Bez --resume/--force/--retry-errors katalog z wcześniejszymi wynikami nie jest ruszany.
+Decyzje prowadzącego z KATALOG/overrides.json (grader review) obowiązują też po ponownej ocenie.
 Ctrl-C: trwające oceny sprzątają po sobie, ukończone zostają; dokończ przez --resume.
 
 Raport PDF wymaga przeglądarki Chrome, Chromium albo Edge; bez niej powstaje tylko
@@ -68,6 +71,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     'build-timeout': { type: 'string' },
     format: { type: 'string', default: 'both' },
     insecure: { type: 'string', multiple: true },
+    'fetch-images': { type: 'boolean', default: false },
   }, 'batch');
   if (values.help) {
     console.log(HELP);
@@ -85,6 +89,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const isolation = await isolationFromFlags(values, ctx.signal);
   const rubric = await loadRubric(values.rubric);
   const outDir = path.resolve(values.out!);
+  await precheckOverrides(outDir, rubric);
 
   // Decided once for the whole group: without a browser every student gets raport.md instead.
   const reports = await planReports(formats);
@@ -98,6 +103,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       isolation,
       insecureHosts: values.insecure ?? [],
       buildTimeoutMs,
+      fetchImages: values['fetch-images']!,
       studentTimeoutMs,
       formats: reports.formats,
       exportGradescope: values.export === 'gradescope',
@@ -106,6 +112,8 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
       runId,
     });
     const keys = batch.students.map((s) => s.job.key);
+    const decided = await applyDirOverrides(outDir, rubric, reports.formats);
+    if (decided.length) console.log(`Uwzględniono decyzje prowadzącego (overrides.json): ${decided.join(', ')}`);
     const summary = await writeSummary(outDir, keys, rubric, {
       pdf: reports.formats.includes('pdf'),
       command: `grader batch ${input} --out ${path.relative(process.cwd(), outDir) || '.'} --retry-errors`,

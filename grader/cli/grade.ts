@@ -16,12 +16,14 @@ import { classifyExisting } from '../batch/existing.ts';
 
 const HELP = `Użycie: grader grade <katalog-pracy> [--out KATALOG] [--isolation auto|container|prune] [--yes]
                     [--registry HOST:PORT] [--rubric PLIK] [--format md|pdf|both|none]
-                    [--timeout CZAS] [--insecure HOST]... [--force] [--json]
+                    [--timeout CZAS] [--insecure HOST]... [--fetch-images] [--force] [--json]
 
-Ocenia jedną pracę: sprawdza opublikowany obraz i cache, dwukrotnie odtwarza
-budowanie w pustych builderach (budowanie 1 eksportuje cache do registry7,
+Ocenia jedną pracę: sprawdza opublikowany obraz i cache, czyta sprawozdanie
+(Markdown, tekst, PDF, DOCX; zrzuty ekranu przez OCR), dwukrotnie odtwarza polecenie
+budowania studenta w pustych builderach (budowanie 1 eksportuje cache do registry7,
 budowanie 2 musi go zaimportować i pokazać kroki CACHED dla obu platform),
-testuje usuwanie obrazu cache z registry7 (zadanie dodatkowe) i wystawia punkty.
+uruchamia odpowiedź studenta na zadanie dodatkowe (usunięcie obrazu cache z kopii
+registry7) i wystawia punkty.
 
 Opcje:
   --out KATALOG        gdzie zapisać results.json, raport.md, raport.pdf i logi
@@ -33,6 +35,9 @@ ${ISOLATION_HELP}
   --format F           raporty: both (domyślnie), md, pdf albo none
   --timeout CZAS       limit czasu jednego budowania: 90s, 5m, 1h albo sama liczba
                        minut (domyślnie 20m)
+  --fetch-images       pobierz zrzuty ekranu, do których sprawozdanie linkuje (np.
+                       github.com/user-attachments), i odczytaj je OCR; bez tej opcji
+                       są „do sprawdzenia ręcznie”
   --force              nadpisz pliki w KATALOGU, których nie utworzył grader
   --json               wypisz results.json na standardowe wyjście
 
@@ -58,6 +63,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     format: { type: 'string', default: 'both' },
     timeout: { type: 'string' },
     insecure: { type: 'string', multiple: true },
+    'fetch-images': { type: 'boolean', default: false },
     force: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   }, 'grade');
@@ -86,6 +92,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     ...(values.registry ? { registry: values.registry } : {}),
     insecureHosts: values.insecure ?? [],
     buildTimeoutMs,
+    fetchImages: values['fetch-images']!,
     signal: ctx.signal,
     onProgress: values.json ? log : (m) => log(m),
   });

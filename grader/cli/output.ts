@@ -3,12 +3,13 @@ import { ExitCode, type ExitCodeValue } from '../errors.ts';
 import type { CheckResult, CheckStatus } from '../results/types.ts';
 import { redact } from '../util/redact.ts';
 
-const MARK: Record<CheckStatus, string> = { pass: '✔', fail: '✘', error: '?', skip: '–' };
+const MARK: Record<CheckStatus, string> = { pass: '✔', fail: '✘', error: '?', skip: '–', manual: '👁' };
 export const STATUS_PL: Record<CheckStatus, string> = {
   pass: 'zaliczone',
   fail: 'niezaliczone',
   error: 'nie do oceny (awaria infrastruktury)',
   skip: 'pominięte',
+  manual: 'do sprawdzenia ręcznie',
 };
 
 export function printChecks(checks: CheckResult[], write: (s: string) => void = (s) => process.stdout.write(s)): void {

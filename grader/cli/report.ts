@@ -5,18 +5,22 @@ import { ExitCode, InputError, InterruptedError } from '../errors.ts';
 import { closeBrowser } from '../report/browser.ts';
 import { readResult } from '../report/read-result.ts';
 import { writeReports, type ReportFormat } from '../report/write-reports.ts';
+import { withDecisions } from '../review/with-decisions.ts';
 import type { CommandContext } from './commands.ts';
 import { warnPdfSkipped } from './output.ts';
 
-export const HELP = `Użycie: grader report <results.json> [--format md|pdf|both] [--out KATALOG] [--force]
+export const HELP = `Użycie: grader report <results.json> [--format md|pdf|both] [--out KATALOG] [--force] [--rubric PLIK]
 
 Tworzy raport po polsku (raport.md, raport.pdf) z zapisanego wyniku oceny,
-bez ponownego budowania obrazów i bez połączeń z rejestrem.
+bez ponownego budowania obrazów i bez połączeń z rejestrem. Decyzje prowadzącego
+z pliku overrides.json obok results.json (albo w katalogu grader batch nad nim)
+są uwzględniane, a punkty liczone od nowa według rubryki.
 
 Opcje:
   --format md|pdf|both  które pliki utworzyć (domyślnie: both)
   --out KATALOG         gdzie zapisać raporty (domyślnie: katalog pliku results.json)
   --force               nadpisz raport.md / raport.pdf, nawet jeśli nie utworzył ich buildx-grader
+  --rubric PLIK         rubryka użyta przy ocenie, gdy są decyzje prowadzącego (domyślnie: rubrics/lab7.json)
   -h, --help            ta pomoc
 
 Przykłady:
@@ -43,6 +47,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
         format: { type: 'string', default: 'both' },
         out: { type: 'string' },
         force: { type: 'boolean', default: false },
+        rubric: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
     });
@@ -64,7 +69,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
 
   const resultsPath = resolve(positionals[0]!);
   const outDir = resolve(values.out ?? dirname(resultsPath));
-  const result = await readResult(resultsPath);
+  const result = await withDecisions(resultsPath, await readResult(resultsPath), values.rubric);
   if (ctx.signal.aborted) throw new InterruptedError('Przerwano.');
   // Ctrl-C while printing: closing the browser ends the render at once.
   const onAbort = () => void closeBrowser();

@@ -76,8 +76,8 @@ export function logicalLines(text: string, style: TextStyle): LogicalLine[] {
         quotes = QUOTES_AT_START;
         lead = '';
       } else if (style === 'console' && quotes.quote === undefined) {
-        // bash's PS2 prompt on a continued line.
-        s = s.replace(/^\s*> /, ' ');
+        // The continuation prompt on a continued line: bash's PS2 `> `, PowerShell's `>> `.
+        s = s.replace(cur.dialect === 'powershell' ? /^\s*>>? / : /^\s*> /, ' ');
       }
       if (scanQuotes(quotes, s).quote !== undefined && !(i === physical.length - 1 && !brokenHere)) {
         append(cur, s + '\n');

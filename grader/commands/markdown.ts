@@ -10,7 +10,8 @@ import type { ParsedCommand } from './types.ts';
 /** Fence info strings that hold shell text; an empty one counts too (students rarely label blocks). */
 const SHELL_LANGS = new Set(['', 'sh', 'bash', 'shell', 'console', 'shell-session', 'shellsession', 'zsh', 'terminal', 'powershell', 'ps1', 'pwsh', 'ps', 'cmd', 'bat', 'batch', 'text', 'txt', 'plaintext']);
 /** What a command line outside fences starts with (after a prompt and `sudo`). */
-const COMMAND_START = /^(?:sudo\s+)?(?:docker\s+(?:buildx|build|exec)\b|curl\s)/;
+// The lab's commands: registry7 (`docker run`), builds, manifest inspection, deletion (curl) and GC.
+const COMMAND_START = /^(?:sudo\s+)?(?:docker\s+(?:buildx|build|exec|run|manifest|container\s+run)\b|curl\s|registry\s+garbage-collect\b)/;
 const CONTINUED = /(\\|`|\^)\s*$/;
 
 export function extractMarkdownCommands(markdown: string, file: string): ParsedCommand[] {

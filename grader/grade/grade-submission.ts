@@ -25,6 +25,7 @@ import { makeTempDir } from '../util/temp-dir.ts';
 import { toolVersion } from '../version.ts';
 import { prepareBuild } from './prepare-build.ts';
 import { publishedChecks } from './published-checks.ts';
+import { gradeReport } from './report-evidence.ts';
 import { reproduceStudentBuild, reproductionChecks, studentBuilderCheck, withoutStudentBuild } from './reproduction.ts';
 import { collectVersions } from './versions.ts';
 
@@ -42,6 +43,8 @@ export interface GradeOptions {
   /** Polish progress lines for the terminal. */
   onProgress?: (message: string) => void;
   runId?: string;
+  /** Download the report's remote screenshots for OCR (the instructor's explicit choice). */
+  fetchImages?: boolean;
 }
 
 
@@ -68,6 +71,9 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
   const buildArgs = prepared.kind === 'student' ? Object.fromEntries(prepared.plan.buildArgs.map((a) => [a.name, a.value] as const)) : sub.build.args;
   const stages = stagesOf(dockerfileText);
   const checks: CheckResult[] = [studentBuilderCheck(input)];
+  const report = await gradeReport(sub, o.rubric, { fetchImages: o.fetchImages ?? false, signal: o.signal, progress });
+  const reportFiles = report.files;
+  checks.push(...report.checks);
   // Independent of each other: the tool versions, the published image, starting registry7, choosing the isolation.
   const versions = collectVersions(docker);
   const environment: GradeResult['environment'] = { versions: {} };
@@ -144,6 +150,7 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
     student: sub.student,
     submission: {
       ...summarizeSubmission(sub),
+      ...(reportFiles.length ? { report: reportFiles } : {}),
       ...(prepared.kind === 'student'
         ? {
           dockerfile: prepared.dockerfile,

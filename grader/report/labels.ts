@@ -1,13 +1,30 @@
 /** Polish texts of the report: statuses, check titles, lab stages, default documentation links. */
-import type { CheckId, CheckStatus, DocLink, GradeResult } from '../results/types.ts';
+import type { CheckId, CheckOverride, CheckStatus, DocLink, GradeResult } from '../results/types.ts';
 import { DOCS } from '../checks/docs.ts';
+import { escapeInline } from './escape.ts';
 
 export const STATUS_LABEL: Record<CheckStatus, string> = {
   pass: 'zaliczone',
   fail: 'niezaliczone',
   error: 'nie do oceny (awaria infrastruktury)',
   skip: 'pominięte',
+  manual: 'do sprawdzenia ręcznie',
 };
+
+/** "zaliczone (było: niezaliczone)": the instructor's decision beside the grader's verdict it replaced. Escaped. */
+export function decisionVerdict(status: CheckStatus, partial: number | undefined, override: CheckOverride): string {
+  const { original } = override;
+  const now = verdictText(status, partial);
+  const before = verdictText(original.status, original.partial);
+  return now === before ? `${now} (jak ocenił program)` : `${now} (było: ${before})`;
+}
+
+function verdictText(status: CheckStatus, partial: number | undefined): string {
+  const label = STATUS_LABEL[status] ?? escapeInline(status, 30);
+  // Partial credit only counts for pass and fail (see CheckResult.partial).
+  const share = partial !== undefined && (status === 'pass' || status === 'fail') ? `, ${formatPoints(partial * 100)}% punktów` : '';
+  return label + share;
+}
 
 export interface CheckLabel {
   title: string;
@@ -77,6 +94,34 @@ export const CHECK_LABELS: Record<CheckId, CheckLabel> = {
       'Gdy praca nie podaje własnego polecenia budowania, program sprawdza, czy Dockerfile buduje się ' +
       'dla obu platform poleceniem z instrukcji laboratorium. To tylko informacja: nie daje punktów.',
   },
+  'report.builds': {
+    title: 'Sprawozdanie: dwa budowania',
+    what: 'Sprawozdanie pokazuje co najmniej dwa budowania (polecenia `docker buildx build` albo wklejone logi).',
+  },
+  'report.manifest': {
+    title: 'Sprawozdanie: manifest z obiema platformami',
+    what: 'Sprawozdanie pokazuje wynik inspekcji manifestu (np. `docker buildx imagetools inspect`) z linux/amd64 i linux/arm64.',
+  },
+  'report.cache': {
+    title: 'Sprawozdanie: dowód użycia cache',
+    what: 'Wklejony log budowania pokazuje import cache z rejestru (`importing cache manifest from …`) i kroki CACHED.',
+  },
+  'report.builder': {
+    title: 'Sprawozdanie: builder docker-container',
+    what: 'Sprawozdanie pokazuje builder ze sterownikiem docker-container: `docker buildx create`, wiersz logu `#0 building with … docker-container driver` albo `docker buildx ls`.',
+  },
+  'report.registry7': {
+    title: 'Sprawozdanie: registry7',
+    what: 'Sprawozdanie pokazuje uruchomienie kontenera registry7 z obrazu `registry` (np. `docker run … --name registry7 registry:2`).',
+  },
+  'report.cache-to': {
+    title: 'Sprawozdanie: --cache-to z mode=max jako osobny obraz',
+    what: 'Polecenie budowania w sprawozdaniu eksportuje cache do rejestru (`--cache-to type=registry,…,mode=max`) pod referencją inną niż obraz.',
+  },
+  'report.bonus': {
+    title: 'Sprawozdanie: odpowiedź na zadanie dodatkowe',
+    what: 'Sprawozdanie opisuje usunięcie obrazu cache z registry7: usuwanie włączone, digest z nagłówkiem Accept, DELETE po digeście, garbage collection.',
+  },
 };
 
 export interface Stage {
@@ -91,7 +136,11 @@ export const STAGES: Stage[] = [
     heading: 'Etap 2 – cache budowania z rejestru',
     checks: ['cache.published', 'cache.exported', 'cache.imported', 'cache.hit'],
   },
-  { heading: 'Zadanie dodatkowe – usuwanie obrazów z registry7', checks: ['bonus.registry7.delete'] },
+  {
+    heading: 'Sprawozdanie',
+    checks: ['report.builds', 'report.manifest', 'report.cache', 'report.builder', 'report.registry7', 'report.cache-to'],
+  },
+  { heading: 'Zadanie dodatkowe – usuwanie obrazów z registry7', checks: ['bonus.registry7.delete', 'report.bonus'] },
 ];
 
 
@@ -107,6 +156,13 @@ export const DEFAULT_DOCS: Record<CheckId, DocLink[]> = {
   'cache.hit': [DOCS.cacheInvalidation, DOCS.cacheMode],
   'bonus.registry7.delete': [DOCS.deleteApi, DOCS.garbageCollection],
   'reference.build': [DOCS.multiPlatform],
+  'report.builds': [DOCS.buildxBuild],
+  'report.manifest': [DOCS.imagetools],
+  'report.cache': [DOCS.registryCache],
+  'report.builder': [DOCS.dockerContainerDriver],
+  'report.registry7': [DOCS.deleteApi],
+  'report.cache-to': [DOCS.registryCache, DOCS.cacheMode],
+  'report.bonus': [DOCS.deleteApi, DOCS.garbageCollection],
 };
 
 export const ISOLATION_LABEL: Record<NonNullable<GradeResult['environment']['isolation']>, string> = {

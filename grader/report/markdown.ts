@@ -6,6 +6,7 @@ import { HIGHLIGHT_MARK } from './excerpt.ts';
 import {
   CHECK_LABELS,
   DEFAULT_DOCS,
+  decisionVerdict,
   ISOLATION_LABEL,
   STAGES,
   STATUS_LABEL,
@@ -97,7 +98,7 @@ function renderHeader(r: GradeResult): string {
 
 function renderSummary(r: GradeResult, checks: CheckResult[]): string {
   const rows = checks.map((c) => [
-    `${escapeInline(titleOf(c.id), 200)}${c.id.startsWith('bonus.') ? ' (dodatkowe)' : ''}`,
+    `${escapeInline(titleOf(c.id), 200)}${c.id.startsWith('bonus.') ? ' (dodatkowe)' : ''}${c.override ? ' (decyzja prowadzącego)' : ''}`,
     statusText(c),
     // An ungradable check earned nothing yet, but it did not lose points either.
     c.status === 'error' ? '—' : formatPoints(c.points),
@@ -186,7 +187,12 @@ function renderCheck(c: CheckResult, opts: MarkdownOptions): string {
         ? ` – punkty po ponownej ocenie (maks. ${formatPoints(c.maxPoints)} pkt)`
         : ` – ${formatPoints(c.points)} / ${formatPoints(c.maxPoints)} pkt`;
   parts.push(`**Wynik:** ${statusText(c)}${points}`);
-  if (c.message) parts.push(escapeInline(c.message));
+  if (c.override) {
+    const { by, at, comment } = c.override;
+    const who = [by && escapeInline(by, 100), at && escapeInline(formatDate(at), 60)].filter(Boolean).join(', ');
+    parts.push(`**Decyzja prowadzącego:** ${decisionVerdict(c.status, c.partial, c.override)} — ${escapeInline(comment)}${who ? ` (${who})` : ''}`);
+  }
+  if (c.message) parts.push(c.override ? `**Ustalenia programu:** ${escapeInline(c.message)}` : escapeInline(c.message));
   if (c.status === 'error') {
     parts.push(
       '> To nie jest błąd w pracy studenta: sprawdzenia nie dało się wykonać z powodu awarii infrastruktury. ' +

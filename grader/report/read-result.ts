@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { InputError } from '../errors.ts';
 import type { GradeResult } from '../results/types.ts';
 
-const STATUSES = new Set(['pass', 'fail', 'error', 'skip']);
+const STATUSES = new Set(['pass', 'fail', 'error', 'skip', 'manual']);
 
 /** Structural problems of a parsed results.json (empty when it can be rendered), as dot paths in Polish. */
 export function resultProblems(data: unknown): string[] {

@@ -1,6 +1,7 @@
 /** Shapes of results.json: the contract between checks, scoring, reports and batch. */
 
-export type CheckStatus = 'pass' | 'fail' | 'error' | 'skip';
+/** `manual`: "do sprawdzenia ręcznie": the evidence may be in something the grader could not read (a screenshot); neither pass nor fail. */
+export type CheckStatus = 'pass' | 'fail' | 'error' | 'skip' | 'manual';
 
 /** Stable check ids; rubrics refer to these. */
 export const CHECK_IDS = [
@@ -14,6 +15,13 @@ export const CHECK_IDS = [
   'cache.hit',
   'bonus.registry7.delete',
   'reference.build',
+  'report.builds',
+  'report.manifest',
+  'report.cache',
+  'report.builder',
+  'report.registry7',
+  'report.cache-to',
+  'report.bonus',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 
@@ -58,6 +66,18 @@ export interface CheckResult {
   /** Filled in by scoring. */
   points?: number;
   maxPoints?: number;
+  /** An instructor's decision (overrides.json) replaced the verdict above; the grader's own verdict is kept here. */
+  override?: CheckOverride;
+}
+
+/** The instructor's word on one check, with what the grader had decided. */
+export interface CheckOverride {
+  original: { status: CheckStatus; message: string; partial?: number };
+  /** Polish, the instructor's reason; untrusted text, rendered escaped. */
+  comment: string;
+  by?: string;
+  /** ISO 8601. */
+  at?: string;
 }
 
 export type CacheImportStatus = 'imported' | 'not-found' | 'failed' | 'not-requested';
@@ -101,6 +121,8 @@ export interface Score {
   passed?: boolean;
   /** Filled in by scoring: checks that could not be graded (status `error`); the score is incomplete. */
   notGradable?: string[];
+  /** Filled in by scoring: checks left to the instructor (status `manual`, "do sprawdzenia ręcznie"). */
+  manualReview?: string[];
 }
 
 /** A value the grader worked out itself (no submission.json), with where it came from. */
@@ -129,6 +151,8 @@ export interface GradeResult {
     command?: { source: string; text: string };
     /** No submission.json: what was inferred from the repository, and from where. */
     inferred?: Inferred[];
+    /** The report files read as evidence (relative paths). */
+    report?: string[];
   };
   environment: {
     isolation?: 'container' | 'prune';

@@ -30,6 +30,7 @@ export function score(results: CheckResult[], rubric: Rubric): ScoreOutcome {
   // `error` is the grader's fault, not the student's: neither failed nor passed until graded again.
   const requiredErrored = base.filter((s) => s.rule.required && s.result.status === 'error').map((s) => s.rule.id);
   const notGradable = scored.filter((s) => s.result.status === 'error').map((s) => s.rule.id);
+  const manualReview = scored.filter((s) => s.result.status === 'manual').map((s) => s.rule.id);
   const passed = requiredFailed.length === 0 && requiredErrored.length === 0;
 
   const bonusMax = round2((max * (rubric.bonus?.percent ?? 0)) / 100);
@@ -53,19 +54,19 @@ export function score(results: CheckResult[], rubric: Rubric): ScoreOutcome {
 
   const percent = max > 0 ? round1(((basePoints + bonusPoints) / max) * 100) : 0;
   const grade = gradeLine({
-    points: basePoints + bonusPoints, max, percent, bonusPoints, requiredFailed, requiredErrored, notGradable,
+    points: basePoints + bonusPoints, max, percent, bonusPoints, requiredFailed, requiredErrored, notGradable, manualReview,
     bonusWithheld: !passed && bonusEarnedIfPassed > 0,
   });
   return {
     checks,
-    score: { points: basePoints, max, bonusPoints, bonusMax, percent, grade, requiredFailed, passed, notGradable },
+    score: { points: basePoints, max, bonusPoints, bonusMax, percent, grade, requiredFailed, passed, notGradable, ...(manualReview.length ? { manualReview } : {}) },
     needsRegrade: notGradable.length > 0,
   };
 }
 
 /** Fraction of a check's points the student earned. */
 function earned(result: CheckResult): number {
-  if (result.status === 'skip' || result.status === 'error') return 0;
+  if (result.status === 'skip' || result.status === 'error' || result.status === 'manual') return 0;
   const p = result.partial;
   if (typeof p === 'number' && Number.isFinite(p)) return Math.min(1, Math.max(0, p));
   return result.status === 'pass' ? 1 : 0;
@@ -88,6 +89,7 @@ interface GradeParts {
   requiredFailed: string[];
   requiredErrored: string[];
   notGradable: string[];
+  manualReview: string[];
   bonusWithheld: boolean;
 }
 
@@ -106,6 +108,7 @@ function gradeLine(g: GradeParts): string {
   if (g.bonusWithheld) notes.push('zadanie dodatkowe nie jest liczone bez zaliczenia części podstawowej');
   const regradeInHead = g.requiredFailed.length === 0 && g.requiredErrored.length > 0;
   if (g.notGradable.length > 0 && !regradeInHead) notes.push(`${REGRADE} (nie udało się ocenić: ${g.notGradable.join(', ')})`);
+  if (g.manualReview.length > 0) notes.push(`do sprawdzenia ręcznie przez prowadzącego: ${g.manualReview.join(', ')}`);
   return [head, ...notes].join('; ');
 }
 

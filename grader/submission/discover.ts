@@ -25,6 +25,9 @@ const DOCKERFILE = /^(?:dockerfile|containerfile)(?:[._-][\w.-]+)?$|\.dockerfile
 const SCRIPT = /\.(?:sh|bash|ps1|bat|cmd)$/i;
 // Report names students use (README.md, sprawozdanie.md, zadanie1_dod.md, raport.md, lab7.md).
 const REPORT = /\.(?:md|markdown|txt)$/i;
+/** Reports that need a document reader (grader/documents): read as evidence, not searched for commands here. */
+const REPORT_DOCUMENT = /\.(?:pdf|docx)$/i;
+const NOT_REPORT = /^(?:license|changelog|contributing)/i;
 const STUDENT_ID = /(?:^|[^a-z0-9])([a-z]?\d{3,10})(?=[^0-9]|$)/i;
 const DELETE_ANSWER = /\b(?:-X\s*DELETE|--request\s+DELETE|DELETE\s+\S*\/v2\/)/i;
 
@@ -38,6 +41,7 @@ interface Found {
   dockerfiles: string[];
   scripts: string[];
   reports: string[];
+  documents: string[];
 }
 
 export async function discoverSubmission(dir: string, o: DiscoverOptions = {}): Promise<Submission> {
@@ -87,6 +91,8 @@ export async function discoverSubmission(dir: string, o: DiscoverOptions = {}): 
   if (!dockerfilePath) throw new InputError(`W katalogu ${root} nie ma pliku submission.json ani pliku Dockerfile.`, ['Dodaj Dockerfile do repozytorium albo opisz pracę w submission.json (grader init).']);
   inferred.push({ field: 'build.dockerfile', value: rel(dockerfilePath), from: namedPath ? `opcja -f w poleceniu studenta (${sourceText(commands.find((c) => c.build?.file === named)!.source)})` : 'pierwszy znaleziony Dockerfile' });
   const contextDir = path.dirname(dockerfilePath);
+  const reportFiles = [...found.reports, ...found.documents].map(rel);
+  if (reportFiles.length) inferred.push({ field: 'report', value: reportFiles.join(', '), from: 'nazwy plików w repozytorium (.md, .txt, .pdf, .docx)' });
   if (deleteScript) inferred.push({ field: 'bonus.deleteScript', value: rel(deleteScript), from: `${rel(deleteScript)}: skrypt wysyła DELETE do rejestru` });
 
   const submission: Submission = {
@@ -103,6 +109,7 @@ export async function discoverSubmission(dir: string, o: DiscoverOptions = {}): 
       ...(commands.length ? { commands: { from: 'repository' as const, files, parsed: commands } } : {}),
     },
     ...(deleteScript ? { bonus: { deleteScript: rel(deleteScript), deleteScriptPath: deleteScript } } : {}),
+    ...(reportFiles.length ? { report: { files: reportFiles, from: 'repository' as const } } : {}),
     inferred,
   };
   return submission;
@@ -110,7 +117,7 @@ export async function discoverSubmission(dir: string, o: DiscoverOptions = {}): 
 
 /** Breadth-first, so the shallowest files come first; symlinks are never followed. */
 async function findFiles(root: string): Promise<Found> {
-  const found: Found = { dockerfiles: [], scripts: [], reports: [] };
+  const found: Found = { dockerfiles: [], scripts: [], reports: [], documents: [] };
   let queue: string[] = [root];
   let seen = 0;
   for (let depth = 0; depth < MAX_DEPTH && queue.length; depth++) {
@@ -125,7 +132,8 @@ async function findFiles(root: string): Promise<Found> {
         } else if (e.isFile()) {
           if (DOCKERFILE.test(e.name)) found.dockerfiles.push(p);
           else if (SCRIPT.test(e.name)) found.scripts.push(p);
-          else if (REPORT.test(e.name) && !/^(?:license|changelog|contributing)/i.test(e.name)) found.reports.push(p);
+          else if (REPORT.test(e.name) && !NOT_REPORT.test(e.name)) found.reports.push(p);
+          else if (REPORT_DOCUMENT.test(e.name) && !NOT_REPORT.test(e.name)) found.documents.push(p);
         }
       }
     }
@@ -145,4 +153,11 @@ async function readSmall(file: string): Promise<string | undefined> {
 export async function loadOrDiscover(dir: string, o: DiscoverOptions = {}): Promise<Submission> {
   const present = await lstat(path.join(dir, SUBMISSION_FILE)).then(() => true, () => false);
   return present ? loadSubmission(dir) : discoverSubmission(dir, o);
+}
+
+/** Report files of a repository that has submission.json without `report`: found by name, as without it. */
+export async function findReportFiles(dir: string): Promise<string[]> {
+  const root = await realpath(path.resolve(dir));
+  const found = await findFiles(root);
+  return [...found.reports, ...found.documents].map((p) => path.relative(root, p).split(path.sep).join('/'));
 }

@@ -45,6 +45,8 @@ export interface Submission {
     commands?: SubmittedCommands;
   };
   bonus?: { deleteScript: string; deleteScriptPath: string };
+  /** Report files (POSIX, relative to `dir`): from submission.json `report`, or found by name. */
+  report?: { files: string[]; from: 'submission' | 'repository' };
   /** Set when there was no submission.json: what was worked out from the repository (discover.ts). */
   inferred?: Inferred[];
 }
@@ -55,6 +57,7 @@ interface SubmissionFile {
   published?: { image?: string; cache?: string };
   build?: { context?: string; dockerfile?: string; args?: Record<string, string>; platforms?: string[]; commands?: string[]; script?: string };
   bonus?: { deleteScript: string };
+  report?: string[];
 }
 
 let validatorPromise: Promise<ReturnType<typeof compileSchema>> | undefined;
@@ -100,6 +103,9 @@ export async function loadSubmission(dir: string): Promise<Submission> {
     ? await checkPath(root, bonusRaw.deleteScript, '/bonus/deleteScript', 'file', problems)
     : undefined;
 
+  const reportFiles = Array.isArray(raw.report) ? raw.report : [];
+  for (const [i, r] of reportFiles.entries()) if (typeof r === 'string') await checkPath(root, r, `/report/${i}`, 'file', problems);
+
   if (Array.isArray(build.commands) && build.script !== undefined) {
     problems.push(`${SUBMISSION_FILE}: /build: podaj albo „commands”, albo „script”, nie oba naraz`);
   }
@@ -130,6 +136,7 @@ export async function loadSubmission(dir: string): Promise<Submission> {
     submission.build.commands = { from: 'script', script, scriptPath: scriptPath!, parsed: parseShellText(scriptText, { file: script, style: 'script' }) };
   }
   if (valid.published) submission.published = { ...valid.published };
+  if (valid.report) submission.report = { files: valid.report.map(toPosix), from: 'submission' };
   if (valid.bonus && deleteScriptPath) submission.bonus = { deleteScript: toPosix(valid.bonus.deleteScript), deleteScriptPath };
   return submission;
 }

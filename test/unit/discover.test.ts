@@ -67,19 +67,22 @@ describe('discoverSubmission', () => {
     assert.deepEqual(cmds?.from === 'repository' ? cmds.files : [], ['scripts/usun-cache.sh', 'README.md']);
     const kinds = cmds!.parsed.filter((c) => c.source.file === 'README.md').map((c) => `${c.kind}@${c.source.line}`);
     assert.deepEqual(kinds, ['other@6', 'buildx-create@10', 'buildx-build@15']);
-    assert.deepEqual(sub.inferred?.map((i) => i.field), ['student.id', 'student.name', 'build.commands', 'build.commands', 'build.dockerfile', 'bonus.deleteScript']);
+    assert.deepEqual(sub.inferred?.map((i) => i.field), ['student.id', 'student.name', 'build.commands', 'build.commands', 'build.dockerfile', 'report', 'bonus.deleteScript']);
+    assert.deepEqual(sub.report, { files: ['README.md'], from: 'repository' });
     assert.equal(sub.inferred?.find((i) => i.field === 'student.id')?.from, 'nazwa katalogu s12345-lab7');
     assert.match(sub.inferred?.find((i) => i.field === 'build.dockerfile')?.from ?? '', /^opcja -f w poleceniu studenta \(README\.md, wiersz 15\)$/);
     assert.deepEqual(sub.inferred?.filter((i) => i.field === 'build.commands').map((i) => i.value), ['5 poleceń', '3 polecenia']);
   });
 
   test('the roster\'s id and name win; without a command the shallowest Dockerfile is used', async () => {
-    const dir = await repo('repo-bez-numeru', { 'app/Dockerfile': 'FROM busybox\n', 'notes.txt': 'nic\n' });
+    const dir = await repo('repo-bez-numeru', { 'app/Dockerfile': 'FROM busybox\n', 'docs/sprawozdanie.pdf': '%PDF-1.4\n', 'notes.txt': 'nic\n' });
     const sub = await discoverSubmission(dir, { id: 's777', name: 'Ola Nowak' });
     assert.deepEqual(sub.student, { id: 's777', name: 'Ola Nowak' });
     assert.equal(sub.build.dockerfile, 'app/Dockerfile');
     assert.equal(sub.build.commands, undefined);
-    assert.deepEqual(sub.inferred?.map((i) => `${i.field}: ${i.from}`), ['build.dockerfile: pierwszy znaleziony Dockerfile']);
+    assert.deepEqual(sub.inferred?.map((i) => `${i.field}: ${i.from}`), ['build.dockerfile: pierwszy znaleziony Dockerfile', 'report: nazwy plików w repozytorium (.md, .txt, .pdf, .docx)']);
+    // A PDF is a report too, read by grader/documents; it is not searched for commands here.
+    assert.deepEqual(sub.report?.files, ['notes.txt', 'docs/sprawozdanie.pdf']);
   });
 
   test('no student id anywhere, no Dockerfile: a clear message saying what to do', async () => {

@@ -13,6 +13,7 @@ import { gradesBonus } from '../../grader/grade/grade-submission.ts';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LAB7 = path.join(repoRoot, 'rubrics', 'lab7.json');
 const BASE: CheckId[] = ['image.multiplatform', 'cache.published', 'builder.container', 'build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit'];
+const REPORT: CheckId[] = ['report.builds', 'report.manifest', 'report.cache', 'report.builder', 'report.registry7', 'report.cache-to'];
 
 async function lab7Json(): Promise<Record<string, unknown> & { checks: Record<string, unknown>[] }> {
   return JSON.parse(await readFile(LAB7, 'utf8'));
@@ -42,13 +43,14 @@ async function rejection(promise: Promise<unknown>): Promise<InputError> {
 }
 
 describe('loadRubric', () => {
-  it('loads rubrics/lab7.json: all base checks, 10 points, +50% bonus', async () => {
+  it('loads rubrics/lab7.json: all base checks (10 points for the work, 6 for the report), +50% bonus split 3:2', async () => {
     const rubric = await loadRubric(LAB7);
     assert.equal(rubric.id, 'lab7');
-    assert.deepEqual(rubric.checks.filter((c) => !c.bonus).map((c) => c.id), BASE);
-    assert.equal(rubric.checks.filter((c) => !c.bonus).reduce((s, c) => s + c.points, 0), 10);
-    assert.deepEqual(rubric.bonus, { percent: 50, checks: ['bonus.registry7.delete'] });
-    assert.equal(rubric.checks.find((c) => c.id === 'bonus.registry7.delete')?.bonus, true);
+    assert.deepEqual(rubric.checks.filter((c) => !c.bonus).map((c) => c.id), [...BASE, ...REPORT]);
+    assert.equal(rubric.checks.filter((c) => BASE.includes(c.id)).reduce((s, c) => s + c.points, 0), 10);
+    assert.equal(rubric.checks.filter((c) => REPORT.includes(c.id)).reduce((s, c) => s + c.points, 0), 6);
+    assert.deepEqual(rubric.bonus, { percent: 50, checks: ['bonus.registry7.delete', 'report.bonus'] });
+    assert.deepEqual(rubric.checks.filter((c) => c.bonus).map((c) => [c.id, c.points]), [['bonus.registry7.delete', 3], ['report.bonus', 2]]);
     assert.equal(thresholdOf(rubric, 'cache.hit.minRatio', 1), 0.8);
     assert.equal(thresholdOf(rubric, 'cache.hit.other', 0.5), 0.5);
     assert.match(rubric.title, /^Laboratorium 7/);
@@ -61,12 +63,12 @@ describe('loadRubric', () => {
 
   it('bench/rubric-base.json is lab7 without the bonus: the grader then runs no deletion test', async () => {
     const base = await loadRubric(path.join(repoRoot, 'bench', 'rubric-base.json'));
-    assert.deepEqual(base.checks.map((c) => c.id), BASE);
+    assert.deepEqual(base.checks.map((c) => c.id), [...BASE, ...REPORT]);
     assert.equal(base.bonus, undefined);
     assert.equal(gradesBonus(base), false);
     assert.equal(gradesBonus(await loadRubric(LAB7)), true);
-    const scored = score(results('pass').filter((r) => r.id !== 'bonus.registry7.delete'), base);
-    assert.deepEqual(scored.checks.map((c) => c.id), BASE);
+    const scored = score([...results('pass').filter((r) => r.id !== 'bonus.registry7.delete'), ...REPORT.map((id) => result(id, 'pass'))], base);
+    assert.deepEqual(scored.checks.map((c) => c.id), [...BASE, ...REPORT]);
     assert.equal(scored.score.percent, 100);
   });
 
@@ -110,20 +112,28 @@ describe('loadRubric', () => {
 
   it('rejects duplicates, a required bonus check and thresholds of unknown checks', async () => {
     const data = await lab7Json();
+    const bonusAt = data.checks.findIndex((c) => c.id === 'bonus.registry7.delete');
     data.checks.push({ ...data.checks[0] });
-    data.checks[8] = { ...data.checks[8], required: true };
+    data.checks[bonusAt] = { ...data.checks[bonusAt], required: true };
     (data.thresholds as Record<string, number>)['cache.hits.minRatio'] = 0.5;
     const error = await rejection(parseRubric(data, { label: 'r.json' }));
     assert.equal(error.problems.length, 3, error.problems.join('\n'));
-    assert.match(error.problems[0]!, /\/checks\/9\/id: sprawdzenie „image\.multiplatform” występuje w rubryce więcej niż raz/);
-    assert.match(error.problems[1]!, /\/checks\/8\/required: sprawdzenie dodatkowe „bonus\.registry7\.delete” nie może być wymagane/);
+    assert.match(error.problems[0]!, new RegExp(`/checks/${data.checks.length - 1}/id: sprawdzenie „image\\.multiplatform” występuje w rubryce więcej niż raz`));
+    assert.match(error.problems[1]!, new RegExp(`/checks/${bonusAt}/required:`));
+    assert.match(error.problems[1]!, /\/required: sprawdzenie dodatkowe „bonus\.registry7\.delete” nie może być wymagane/);
     assert.match(error.problems[2]!, /\/thresholds\/cache\.hits\.minRatio: próg nie należy do żadnego znanego sprawdzenia/);
   });
 });
 
 describe('score', () => {
+  // The scoring rules on lab7's build and cache checks alone (10 points, one bonus check): the report checks add
+  // points, not rules, and keeping them out keeps these numbers readable.
   let lab7: Rubric;
-  const rubric = async () => (lab7 ??= await loadRubric(LAB7));
+  const rubric = async () => (lab7 ??= await parseRubric(await lab7Json().then((d) => ({
+    ...d,
+    checks: d.checks.filter((c) => !String(c.id).startsWith('report.')),
+    bonus: { percent: 50, checks: ['bonus.registry7.delete'] },
+  })), { label: 'lab7.json' }));
 
   it('all pass: base 10/10 + bonus 5 = 150%', async () => {
     const out = score(results('pass'), await rubric());
@@ -237,18 +247,19 @@ describe('score', () => {
 
   it('a rubric change changes the score without a code change', async () => {
     const data = await lab7Json();
+    // The report checks are not in the results: they count as skipped (0 of their 6 points).
     const same = results('pass', { 'image.multiplatform': 'fail', 'bonus.registry7.delete': 'fail' });
     const before = score(same, await parseRubric(data));
-    assert.equal(before.score.grade, 'Zaliczone: 9 / 10 pkt (90%)');
+    assert.equal(before.score.grade, 'Zaliczone: 9 / 16 pkt (56,3%)');
     // Make image.multiplatform required and worth 5, and the bonus 20%.
     data.checks[0] = { ...data.checks[0], points: 5, required: true };
     (data.bonus as { percent: number }).percent = 20;
     const changed = await parseRubric(data);
     const after = score(same, changed);
-    assert.equal(after.score.max, 14);
-    assert.equal(after.score.bonusMax, 2.8);
+    assert.equal(after.score.max, 20);
+    assert.equal(after.score.bonusMax, 4);
     assert.deepEqual(after.score.requiredFailed, ['image.multiplatform']);
-    assert.match(after.score.grade, /^Niezaliczone: 9 \/ 14 pkt \(64,3%\)/);
+    assert.match(after.score.grade, /^Niezaliczone: 9 \/ 20 pkt \(45%\)/);
   });
 
   it('splits the bonus by weight among several bonus checks', async () => {

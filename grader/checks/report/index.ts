@@ -1,0 +1,32 @@
+/** The report's requirements as rubric checks (issue 12 point 4), in rubric order. Pure. */
+import type { CheckId, CheckResult } from '../../results/types.ts';
+import { reportBonusCheck } from './bonus.ts';
+import { reportBuilderCheck } from './builder.ts';
+import { reportBuildsCheck } from './builds.ts';
+import { reportCacheToCheck } from './cache-to.ts';
+import { reportCacheCheck } from './cache.ts';
+import type { ReportEvidence } from './common.ts';
+import { reportManifestCheck } from './manifest.ts';
+import { reportRegistry7Check } from './registry7.ts';
+
+export type { ReportEvidence, ScreenshotReading } from './common.ts';
+
+const REPORT_CHECKS: Partial<Record<CheckId, (e: ReportEvidence) => CheckResult>> = {
+  'report.builds': reportBuildsCheck,
+  'report.manifest': reportManifestCheck,
+  'report.cache': reportCacheCheck,
+  'report.builder': reportBuilderCheck,
+  'report.registry7': reportRegistry7Check,
+  'report.cache-to': reportCacheToCheck,
+  'report.bonus': reportBonusCheck,
+};
+
+export const isReportCheck = (id: CheckId): boolean => id in REPORT_CHECKS;
+
+/** The checks of `ids` that read the report. */
+export function reportChecks(e: ReportEvidence, ids: readonly CheckId[]): CheckResult[] {
+  return ids.flatMap((id) => {
+    const check = REPORT_CHECKS[id];
+    return check ? [check(e)] : [];
+  });
+}

@@ -1,0 +1,87 @@
+/**
+ * Reads the student's report files into report evidence: Markdown and text through the report
+ * reader, PDF and DOCX through the document readers, and screenshots through OCR (local files
+ * always; remote ones only when the instructor allows fetching them).
+ */
+import path from 'node:path';
+import type { ReportEvidence, ScreenshotReading } from '../checks/report/common.ts';
+import { readDocument } from '../documents/read-document.ts';
+import { ocrImages } from '../documents/ocr.ts';
+import type { ImageInput } from '../documents/types.ts';
+import { readReport } from '../student-report/read-report.ts';
+import { isReportCheck, reportChecks } from '../checks/report/index.ts';
+import type { CheckResult } from '../results/types.ts';
+import type { Rubric } from '../rubric/load-rubric.ts';
+import { findReportFiles } from '../submission/discover.ts';
+import type { Submission } from '../submission/load-submission.ts';
+import type { ReportImage } from '../student-report/types.ts';
+
+export interface ReportEvidenceOptions {
+  /** The repository root; report paths are relative to it. */
+  root: string;
+  files: readonly string[];
+  /** Download remote screenshots (e.g. github.com/user-attachments) for OCR. */
+  fetchImages: boolean;
+  signal?: AbortSignal;
+}
+
+export async function collectReportEvidence(o: ReportEvidenceOptions): Promise<ReportEvidence> {
+  const evidence: ReportEvidence = { files: [...o.files], reports: [], unreadable: [], screenshots: [] };
+  for (const file of o.files) {
+    const doc = await readDocument(file, { root: o.root, ...(o.signal ? { signal: o.signal } : {}) });
+    if (!doc.ok) {
+      evidence.unreadable.push({ file, reason: doc.message });
+      continue;
+    }
+    const markdown = doc.kind === 'text' && /\.(?:md|markdown)$/i.test(file);
+    const read = readReport({
+      file,
+      text: doc.text,
+      format: markdown ? 'markdown' : 'plain',
+      ...(doc.kind === 'pdf' || doc.kind === 'docx' ? { extractedFrom: doc.kind } : {}),
+      ...(doc.confidence === 'ocr' ? { extractedFrom: 'ocr' as const } : {}),
+    });
+    if (!read.ok) {
+      evidence.unreadable.push({ file, reason: read.error.code === 'too-large' ? `plik ma ${read.error.bytes} B, limit ${read.error.limit} B` : 'to nie jest plik tekstowy' });
+      continue;
+    }
+    evidence.reports.push(read.report);
+    const images: { input: ImageInput; image: ReportImage }[] = [
+      ...read.report.images.flatMap((image) => (image.location.kind === 'unsupported' ? [] : [{ input: { ref: image.src, line: image.line }, image }])),
+      ...doc.images.map((input) => ({ input, image: embeddedImage(file, input) })),
+    ];
+    if (images.length === 0) continue;
+    const results = await ocrImages(images.map((i) => i.input), {
+      root: o.root,
+      reportDir: path.posix.dirname(file.split(path.sep).join('/')),
+      remote: { enabled: o.fetchImages },
+      ...(o.signal ? { signal: o.signal } : {}),
+    });
+    results.forEach((r, i) => evidence.screenshots.push(screenshot(images[i]!.image, r)));
+  }
+  return evidence;
+}
+
+function embeddedImage(file: string, input: ImageInput): ReportImage {
+  return { file, line: input.line ?? 1, alt: '', src: input.ref, via: 'markdown', location: { kind: 'data', mediaType: 'image' }, section: [] };
+}
+
+function screenshot(image: ReportImage, r: Awaited<ReturnType<typeof ocrImages>>[number]): ScreenshotReading {
+  if (r.status !== 'read') return { image, status: r.status, reason: r.message };
+  const read = readReport({ file: `${image.file}:${image.line}`, text: r.text, format: 'plain', extractedFrom: 'ocr' });
+  return read.ok ? { image, status: 'read', report: read.report } : { image, status: 'unreadable', reason: 'tekstu z OCR nie udało się odczytać' };
+}
+
+/** The rubric's report checks for a submission: its report files (named, else found by name) read and judged. */
+export async function gradeReport(
+  sub: Submission,
+  rubric: Rubric,
+  o: { fetchImages: boolean; signal?: AbortSignal; progress?: (m: string) => void },
+): Promise<{ checks: CheckResult[]; files: string[] }> {
+  const ids = rubric.checks.map((c) => c.id).filter(isReportCheck);
+  if (ids.length === 0) return { checks: [], files: sub.report?.files ?? [] };
+  const files = sub.report?.files ?? await findReportFiles(sub.dir);
+  o.progress?.(files.length ? `czytam sprawozdanie (${files.join(', ')})` : 'nie znaleziono sprawozdania');
+  const evidence = await collectReportEvidence({ root: sub.dir, files, fetchImages: o.fetchImages, ...(o.signal ? { signal: o.signal } : {}) });
+  return { checks: reportChecks(evidence, ids), files };
+}
