@@ -1,5 +1,5 @@
 /** The report's requirements as rubric checks (issue 12 point 4), in rubric order. Pure. */
-import type { CheckId, CheckResult } from '../../results/types.ts';
+import type { CheckId, CheckResult, Evidence } from '../../results/types.ts';
 import { reportBonusCheck } from './bonus.ts';
 import { reportBuilderCheck } from './builder.ts';
 import { reportBuildsCheck } from './builds.ts';
@@ -25,8 +25,14 @@ export const isReportCheck = (id: CheckId): boolean => id in REPORT_CHECKS;
 
 /** The checks of `ids` that read the report. */
 export function reportChecks(e: ReportEvidence, ids: readonly CheckId[]): CheckResult[] {
+  // A report file that could not be read is named under every report check: its content may be what is missing.
+  const unreadable: Evidence[] = e.unreadable.length
+    ? [{ kind: 'table', title: 'Pliki sprawozdania, których nie odczytano', columns: ['Plik', 'Powód'], rows: e.unreadable.map((u) => [u.file, u.reason]) }]
+    : [];
   return ids.flatMap((id) => {
     const check = REPORT_CHECKS[id];
-    return check ? [check(e)] : [];
+    if (!check) return [];
+    const result = check(e);
+    return [{ ...result, evidence: [...result.evidence, ...unreadable] }];
   });
 }
