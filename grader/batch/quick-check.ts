@@ -21,7 +21,7 @@ export const QUICK_SKIP = 'pominięte (--quick): budowania nie były odtwarzane'
 
 export async function quickCheck(sub: Submission, rubric: Rubric, client: RegistryClient, dockerfileText: string): Promise<GradeResult> {
   const report = await gradeReport(sub, rubric, { fetchImages: false });
-  const checks = [...await publishedChecks(client, sub, countStages(dockerfileText)), studentBuilderCheck(await prepareBuild(sub)), ...report.checks];
+  const checks = [...await publishedChecks(client, sub, countStages(dockerfileText)), studentBuilderCheck(await prepareBuild(sub), report.driverLines), ...report.checks];
   for (const rule of rubric.checks) if (!checks.some((c) => c.id === rule.id)) checks.push({ id: rule.id, status: 'skip', message: QUICK_SKIP, evidence: [] });
   const scored = score(checks, rubric);
   const checkedMax = scored.checks.filter((c) => c.status !== 'skip').reduce((a, c) => a + (c.maxPoints ?? 0), 0);

@@ -17,10 +17,12 @@ export interface BuilderCheckInput {
   commands: readonly ParsedCommand[];
   /** The build command that was reproduced, when there is one. */
   build?: ParsedCommand;
+  /** `#0 building with "NAME" instance using docker-container driver` lines of build logs the student pasted into the report. */
+  driverLines?: readonly { file: string; line: number; name: string }[];
 }
 
 
-export function builderCheck({ commands, build }: BuilderCheckInput): CheckResult {
+export function builderCheck({ commands, build, driverLines = [] }: BuilderCheckInput): CheckResult {
   const creates = commands.filter((c) => c.kind === 'buildx-create' && c.create);
   const container = creates.filter((c) => (c.create!.driver ?? 'docker-container') === 'docker-container');
   const rows = creates.map((c) => [sourceText(c.source), c.create!.name ?? '(nazwa nadana przez buildx)', c.create!.driver ?? 'docker-container (domyślny)', c.create!.use ? 'tak' : 'nie']);
@@ -28,6 +30,16 @@ export function builderCheck({ commands, build }: BuilderCheckInput): CheckResul
     ? [{ kind: 'table', title: 'Polecenia docker buildx create studenta', columns: ['Źródło', 'Nazwa', 'Sterownik', '--use'], rows }]
     : [];
   const fix = 'Utwórz builder poleceniem docker buildx create --driver docker-container --name mybuilder --use --bootstrap i buduj nim (--use albo --builder mybuilder); dołącz to polecenie do pracy.';
+  const logged = driverLines[0];
+  if (container.length === 0 && logged) {
+    // BuildKit's own first line of a build log names the builder's driver: the student built with one.
+    return {
+      id: ID,
+      status: 'pass',
+      message: `Log budowania wklejony przez studenta pokazuje builder docker-container ${logged.name} (${logged.file}, wiersz ${logged.line}).`,
+      evidence: [...evidence, { kind: 'log', title: 'Wiersz sterownika w logu studenta', file: logged.file, lines: [{ n: logged.line, text: `#0 building with "${logged.name}" instance using docker-container driver`, highlight: true }] }],
+    };
+  }
   if (container.length === 0) {
     return {
       id: ID,

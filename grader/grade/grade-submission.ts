@@ -70,10 +70,9 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
   const dockerfileText = prepared.kind === 'student' ? prepared.dockerfileText : await readFile(sub.build.dockerfilePath, 'utf8');
   const buildArgs = prepared.kind === 'student' ? Object.fromEntries(prepared.plan.buildArgs.map((a) => [a.name, a.value] as const)) : sub.build.args;
   const stages = stagesOf(dockerfileText);
-  const checks: CheckResult[] = [studentBuilderCheck(input)];
   const report = await gradeReport(sub, o.rubric, { fetchImages: o.fetchImages ?? false, signal: o.signal, progress });
   const reportFiles = report.files;
-  checks.push(...report.checks);
+  const checks: CheckResult[] = [studentBuilderCheck(input, report.driverLines), ...report.checks];
   // Independent of each other: the tool versions, the published image, starting registry7, choosing the isolation.
   const versions = collectVersions(docker);
   const environment: GradeResult['environment'] = { versions: {} };

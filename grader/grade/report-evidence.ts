@@ -77,11 +77,25 @@ export async function gradeReport(
   sub: Submission,
   rubric: Rubric,
   o: { fetchImages: boolean; signal?: AbortSignal; progress?: (m: string) => void },
-): Promise<{ checks: CheckResult[]; files: string[] }> {
+): Promise<{ checks: CheckResult[]; files: string[]; driverLines: DriverLine[] }> {
   const ids = rubric.checks.map((c) => c.id).filter(isReportCheck);
-  if (ids.length === 0) return { checks: [], files: sub.report?.files ?? [] };
+  if (ids.length === 0) return { checks: [], files: sub.report?.files ?? [], driverLines: [] };
   const files = sub.report?.files ?? await findReportFiles(sub.dir);
   o.progress?.(files.length ? `czytam sprawozdanie (${files.join(', ')})` : 'nie znaleziono sprawozdania');
   const evidence = await collectReportEvidence({ root: sub.dir, files, fetchImages: o.fetchImages, ...(o.signal ? { signal: o.signal } : {}) });
-  return { checks: reportChecks(evidence, ids), files };
+  return { checks: reportChecks(evidence, ids), files, driverLines: driverLines(evidence) };
+}
+
+export interface DriverLine {
+  file: string;
+  line: number;
+  name: string;
+}
+
+/** docker-container driver lines of build logs typed into the report (OCR text is too weak to score the builder). */
+function driverLines(e: ReportEvidence): DriverLine[] {
+  return e.reports.flatMap((r) => r.outputs.flatMap((o) => {
+    const b = o.kind === 'build-log' ? o.log.builder : null;
+    return b && b.driver === 'docker-container' && b.line !== null ? [{ file: r.file, line: b.line, name: b.name }] : [];
+  }));
 }

@@ -4,7 +4,7 @@
  * deletion answer. Without a student command only the lab's reference command runs, for context.
  */
 import { gradeBonus } from '../bonus/grade-bonus.ts';
-import { builderCheck } from '../checks/builder-check.ts';
+import { builderCheck, type BuilderCheckInput } from '../checks/builder-check.ts';
 import { buildFirstCheck, cacheHitCheck, cacheImportedCheck, notRunCheck, type BuildFacts } from '../checks/build-checks.ts';
 import { cacheCheck } from '../checks/cache-check.ts';
 import {
@@ -158,8 +158,8 @@ async function referenceBuild(ctx: ReproductionContext): Promise<CheckResult> {
 }
 
 /** builder.container, from the student's commands and the build that was chosen. */
-export function studentBuilderCheck(input: PreparedInput): CheckResult {
+export function studentBuilderCheck(input: PreparedInput, driverLines: BuilderCheckInput['driverLines'] = []): CheckResult {
   const b = input.build;
   const build = b.kind === 'student' ? input.commands.find((c) => c.source === b.plan.source) : undefined;
-  return builderCheck({ commands: input.commands, ...(build ? { build } : {}) });
+  return builderCheck({ commands: input.commands, driverLines, ...(build ? { build } : {}) });
 }

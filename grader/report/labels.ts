@@ -44,7 +44,8 @@ export const CHECK_LABELS: Record<CheckId, CheckLabel> = {
     title: 'Builder ze sterownikiem docker-container',
     what:
       'Wśród poleceń studenta jest `docker buildx create` ze sterownikiem docker-container, ' +
-      'a budowanie używa tego buildera (`--use`, `docker buildx use` albo `--builder`).',
+      'a budowanie używa tego buildera (`--use`, `docker buildx use` albo `--builder`), albo wklejony log budowania ' +
+      'zaczyna się wierszem `#0 building with … instance using docker-container driver`.',
   },
   'build.first': {
     title: 'Pierwsze budowanie polecenia studenta (pusty builder)',

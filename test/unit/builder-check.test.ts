@@ -36,4 +36,13 @@ describe('builderCheck', () => {
     assert.match(noCreate.message, /^Brak dowodu: /);
     assert.match(builderCheck({ commands: [] }).message, /^Brak polecenia studenta: /);
   });
+
+  test('no create command, but a pasted build log whose BuildKit driver line names docker-container → pass, quoting that line', () => {
+    const cmds = script('docker buildx build --push -t r/a:1 .\n');
+    const check = builderCheck({ commands: cmds, build: buildOf(cmds), driverLines: [{ file: 'README.md', line: 42, name: 'lab7' }] });
+    assert.equal(check.status, 'pass', check.message);
+    assert.equal(check.message, 'Log budowania wklejony przez studenta pokazuje builder docker-container lab7 (README.md, wiersz 42).');
+    const log = check.evidence.find((e) => e.kind === 'log');
+    assert.deepEqual(log?.kind === 'log' ? log.lines : [], [{ n: 42, text: '#0 building with "lab7" instance using docker-container driver', highlight: true }]);
+  });
 });
