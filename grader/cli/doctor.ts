@@ -3,6 +3,7 @@
  * fix each failing check on every OS. Verdicts and fixes are pure functions of the facts the probes
  * gather (unit-tested); diagnose() adds the docker calls and never pulls or builds anything.
  */
+import { ocrAvailability } from '../documents/ocr.ts';
 import { parseArgs } from 'node:util';
 import { LAB_PLATFORMS } from '../docker/build-runner.ts';
 import { builderPlatforms, compareVersions, DockerCli, type BuilderInfo, type EngineInfo, type EngineVersion } from '../docker/docker.ts';
@@ -24,7 +25,7 @@ export type Os = 'linux' | 'darwin' | 'win32';
 export type Fix = Record<Os, string>;
 
 export type CheckId =
-  | 'engine' | 'buildx' | 'docker-container-driver' | 'containerd-store' | 'arm64' | 'registry-image' | 'sandbox-image' | 'browser';
+  | 'engine' | 'buildx' | 'docker-container-driver' | 'containerd-store' | 'arm64' | 'registry-image' | 'sandbox-image' | 'browser' | 'ocr';
 
 /** One check as `--json` prints it (stable shape, documented in --help). */
 export interface Prerequisite {
@@ -51,12 +52,17 @@ export interface Verdict {
 /** The docker calls doctor makes (a fake in unit tests). */
 export type DoctorDocker = Pick<DockerCli, 'version' | 'info' | 'buildxVersion' | 'inspectBuilder' | 'imageExists'>;
 
+/** Whether screenshots can be read (grader/documents/ocr.ts; a fake in unit tests). */
+export type OcrProbe = () => Promise<{ ok: true } | { ok: false; message: string }>;
+
 export interface DoctorOptions {
   docker: DoctorDocker;
   /** Image overrides (GRADER_*_IMAGE) and browser variables; default process.env. */
   env?: NodeJS.ProcessEnv;
   /** OS whose browser locations are searched; default process.platform. */
   platform?: NodeJS.Platform;
+  /** Default: tesseract with Polish and English data. */
+  ocr?: OcrProbe;
 }
 
 const OS_NAMES: Record<Os, string> = { linux: 'Linux', darwin: 'macOS', win32: 'Windows' };
@@ -170,6 +176,14 @@ export async function diagnose(options: DoctorOptions): Promise<Prerequisite[]> 
       fix: browserFix(browser, browserCandidates(platform, env).variable !== undefined), needsEngine: false,
       probe: async () => (browser.found ? { ok: true, detail: browser.path } : { ok: false, detail: browser.problem }),
     },
+    {
+      // Without OCR, screenshots in reports are left "do sprawdzenia ręcznie": grading still works.
+      id: 'ocr', title: 'OCR zrzutów ekranu w sprawozdaniach (tesseract)', required: false, fix: FIXES.ocr, needsEngine: false,
+      probe: async () => {
+        const found = await (options.ocr ?? ocrAvailability)();
+        return found.ok ? { ok: true, detail: 'tesseract z danymi pol i eng' } : { ok: false, detail: found.message };
+      },
+    },
   ];
   return [engineCheck, ...(await Promise.all(specs.map((s) => runCheck(s, engineCheck.ok))))];
 }
@@ -194,7 +208,12 @@ const perOs = (text: (os: Os) => string): Fix => ({ linux: text('linux'), darwin
 const DESKTOP_UPDATE = 'Zaktualizuj Docker Desktop (menu Docker → Check for updates) i uruchom go ponownie';
 const BINFMT = 'docker run --privileged --rm tonistiigi/binfmt --install arm64';
 
-export const FIXES: Record<'engine' | 'buildx' | 'containerd-store' | 'arm64', Fix> = {
+export const FIXES: Record<'engine' | 'buildx' | 'containerd-store' | 'arm64' | 'ocr', Fix> = {
+  ocr: {
+    linux: 'sudo apt-get install tesseract-ocr tesseract-ocr-pol tesseract-ocr-eng poppler-utils (bez tego zrzuty ekranu i PDF-y bez tekstu są „do sprawdzenia ręcznie”)',
+    darwin: 'brew install tesseract tesseract-lang poppler (bez tego zrzuty ekranu i PDF-y bez tekstu są „do sprawdzenia ręcznie”)',
+    win32: 'winget install UB-Mannheim.TesseractOCR (z danymi pol i eng) i dodaj go do PATH (bez tego zrzuty ekranu są „do sprawdzenia ręcznie”)',
+  },
   engine: {
     linux: 'Uruchom silnik: sudo systemctl start docker. Nie masz Dockera: zainstaluj Docker Engine (Debian, Ubuntu: ' +
       'sudo apt-get install docker.io docker-buildx; inne dystrybucje: https://docs.docker.com/engine/install/; maszyna ' +

@@ -11,7 +11,7 @@ import { stackSkip } from '../helpers/stack.ts';
 const skip = await stackSkip({ sandboxImage: true });
 // Loopback only, and no such tag: nothing ever leaves the machine.
 const ABSENT_BUILDKIT = '127.0.0.1:5055/moby/buildkit:absent';
-const IDS = ['engine', 'buildx', 'docker-container-driver', 'containerd-store', 'arm64', 'registry-image', 'sandbox-image', 'browser'];
+const IDS = ['engine', 'buildx', 'docker-container-driver', 'containerd-store', 'arm64', 'registry-image', 'sandbox-image', 'browser', 'ocr'];
 const NEEDS_ENGINE = ['docker-container-driver', 'containerd-store', 'arm64', 'registry-image', 'sandbox-image'];
 
 function doctor(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
@@ -33,7 +33,8 @@ describe('grader doctor on this machine', { skip, timeout: 240_000 }, () => {
     const { ok, checks, byId } = parse(r);
     assert.equal(ok, true);
     assert.deepEqual(checks.map((c) => c.id), IDS);
-    for (const id of ['engine', 'buildx', 'arm64', 'registry-image', 'sandbox-image', 'docker-container-driver']) {
+    // setup.sh installs tesseract with Polish and English data.
+    for (const id of ['engine', 'buildx', 'arm64', 'registry-image', 'sandbox-image', 'docker-container-driver', 'ocr']) {
       assert.equal(byId[id]?.ok, true, `${id}: ${byId[id]?.detail}`);
       assert.equal(byId[id]?.fix, undefined, id);
     }

@@ -241,12 +241,14 @@ function fakeDocker(facts: { up: boolean; images?: string[]; inspectFails?: bool
 
 // A browser variable naming a missing file: the same answer on every machine.
 const ENV = { PUPPETEER_EXECUTABLE_PATH: '/nonexistent/chrome', GRADER_BUILDKIT_IMAGE: 'mirror:5000/moby/buildkit:1' };
-const IDS = ['engine', 'buildx', 'docker-container-driver', 'containerd-store', 'arm64', 'registry-image', 'sandbox-image', 'browser'];
+const IDS = ['engine', 'buildx', 'docker-container-driver', 'containerd-store', 'arm64', 'registry-image', 'sandbox-image', 'browser', 'ocr'];
+// Mock: tesseract's answer is the machine's; these tests are about diagnose's logic (the real probe runs in test/itg/doctor-cli.test.ts).
+const NO_OCR = async () => ({ ok: false as const, message: 'Na komputerze prowadzącego nie ma programu tesseract (OCR).' });
 
 describe('diagnose', () => {
   test('engine up, images absent: every required check ok, the overridden BuildKit image will be pulled', async () => {
     const docker = fakeDocker({ up: true, images: ['registry:2'] });
-    const checks = await diagnose({ docker, env: ENV, platform: 'linux' });
+    const checks = await diagnose({ docker, env: ENV, platform: 'linux', ocr: NO_OCR });
     assert.deepEqual(checks.map((c) => c.id), IDS);
     assert.equal(allRequiredOk(checks), true);
     const byId = Object.fromEntries(checks.map((c) => [c.id, c]));
@@ -259,17 +261,19 @@ describe('diagnose', () => {
     assert.deepEqual(byId['containerd-store']!.fix, FIXES['containerd-store']);
     assert.match(byId.browser!.detail, /PUPPETEER_EXECUTABLE_PATH wskazuje „\/nonexistent\/chrome”/);
     assert.deepEqual(Object.keys(byId.engine!), ['id', 'title', 'required', 'ok', 'detail']);
+    // OCR is optional: without it screenshots go to the instructor, grading still works.
+    assert.deepEqual([byId.ocr!.required, byId.ocr!.ok, byId.ocr!.fix], [false, false, FIXES.ocr]);
   });
 
   test('engine down: the engine fails with its fix, dependent checks are skipped without fixes or docker calls', async () => {
     const docker = fakeDocker({ up: false });
-    const checks = await diagnose({ docker, env: ENV, platform: 'linux' });
+    const checks = await diagnose({ docker, env: ENV, platform: 'linux', ocr: NO_OCR });
     assert.equal(allRequiredOk(checks), false);
     const [engine, ...rest] = checks;
     assert.deepEqual(engine, {
       id: 'engine', title: 'Silnik Dockera', required: true, ok: false, detail: 'Silnik Dockera nie odpowiada (Cannot connect).', fix: FIXES.engine,
     });
-    for (const c of rest.filter((r) => !['buildx', 'browser'].includes(r.id))) {
+    for (const c of rest.filter((r) => !['buildx', 'browser', 'ocr'].includes(r.id))) {
       assert.deepEqual(Object.keys(c), ['id', 'title', 'required', 'ok', 'detail', 'skipped'], c.id);
       assert.equal(c.ok, false);
       assert.equal(c.detail, 'nie sprawdzono: silnik Dockera nie odpowiada');
@@ -279,7 +283,7 @@ describe('diagnose', () => {
   });
 
   test('a probe that throws fails its own check with the error and the fix', async () => {
-    const checks = await diagnose({ docker: fakeDocker({ up: true, inspectFails: true }), env: ENV, platform: 'linux' });
+    const checks = await diagnose({ docker: fakeDocker({ up: true, inspectFails: true }), env: ENV, platform: 'linux', ocr: NO_OCR });
     const arm64 = checks.find((c) => c.id === 'arm64');
     assert.deepEqual(arm64, {
       id: 'arm64', title: 'Budowanie linux/amd64 i linux/arm64', required: true, ok: false,
