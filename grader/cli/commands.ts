@@ -22,6 +22,7 @@ export const COMMANDS: Record<string, CommandEntry> = {
   review: { summary: 'decyzja prowadzącego dla sprawdzenia studenta: nowe punkty, raporty i podsumowanie bez budowania', load: () => import('./review.ts') },
   batch: { summary: 'ocenia całą grupę (katalog prac lub lista CSV): równolegle, z podsumowaniem i wznawianiem', load: () => import('./batch.ts') },
   check: { summary: 'dla studenta: sprawdza własną pracę przed oddaniem i pokazuje, co poprawić', load: () => import('./check.ts') },
+  log: { summary: 'co dowodzi zapisany lub wklejony log budowania: format, sterownik, import/eksport cache, CACHED (bez Dockera)', load: () => import('./log.ts') },
   read: { summary: 'czyta sprawozdanie studenta: polecenia, wklejone logi i manifesty, zrzuty ekranu (bez Dockera)', load: () => import('./read.ts') },
   init: { summary: 'dla studenta: tworzy szkielet pliku submission.json', load: () => import('./init.ts') },
   cleanup: { summary: 'usuwa pozostałości przerwanych ocen (kontenery, buildery, wolumeny, sieci)', load: () => import('./cleanup.ts') },

@@ -95,15 +95,19 @@ export const CHECK_LABELS: Record<CheckId, CheckLabel> = {
       'Gdy praca nie podaje własnego polecenia budowania, program sprawdza, czy Dockerfile buduje się ' +
       'dla obu platform poleceniem z instrukcji laboratorium. To tylko informacja: nie daje punktów.',
   },
-  'report.builds': {
+  'report.twoBuilds': {
     title: 'Sprawozdanie: dwa budowania',
     what: 'Sprawozdanie pokazuje co najmniej dwa budowania (polecenia `docker buildx build` albo wklejone logi).',
+  },
+  'report.platforms': {
+    title: 'Sprawozdanie: budowanie dla obu platform',
+    what: 'Polecenie budowania w sprawozdaniu podaje `--platform linux/amd64,linux/arm64`.',
   },
   'report.manifest': {
     title: 'Sprawozdanie: manifest z obiema platformami',
     what: 'Sprawozdanie pokazuje wynik inspekcji manifestu (np. `docker buildx imagetools inspect`) z linux/amd64 i linux/arm64.',
   },
-  'report.cache': {
+  'report.cacheEvidence': {
     title: 'Sprawozdanie: dowód użycia cache',
     what: 'Wklejony log budowania pokazuje import cache z rejestru (`importing cache manifest from …`) i kroki CACHED.',
   },
@@ -115,7 +119,7 @@ export const CHECK_LABELS: Record<CheckId, CheckLabel> = {
     title: 'Sprawozdanie: registry7',
     what: 'Sprawozdanie pokazuje uruchomienie kontenera registry7 z obrazu `registry` (np. `docker run … --name registry7 registry:2`).',
   },
-  'report.cache-to': {
+  'report.cacheTo': {
     title: 'Sprawozdanie: --cache-to z mode=max jako osobny obraz',
     what: 'Polecenie budowania w sprawozdaniu eksportuje cache do rejestru (`--cache-to type=registry,…,mode=max`) pod referencją inną niż obraz.',
   },
@@ -139,7 +143,7 @@ export const STAGES: Stage[] = [
   },
   {
     heading: 'Sprawozdanie',
-    checks: ['report.builds', 'report.manifest', 'report.cache', 'report.builder', 'report.registry7', 'report.cache-to'],
+    checks: ['report.twoBuilds', 'report.platforms', 'report.manifest', 'report.cacheEvidence', 'report.builder', 'report.registry7', 'report.cacheTo'],
   },
   { heading: 'Zadanie dodatkowe – usuwanie obrazów z registry7', checks: ['bonus.registry7.delete', 'report.bonus'] },
 ];
@@ -157,12 +161,13 @@ export const DEFAULT_DOCS: Record<CheckId, DocLink[]> = {
   'cache.hit': [DOCS.cacheInvalidation, DOCS.cacheMode],
   'bonus.registry7.delete': [DOCS.deleteApi, DOCS.garbageCollection],
   'reference.build': [DOCS.multiPlatform],
-  'report.builds': [DOCS.buildxBuild],
+  'report.twoBuilds': [DOCS.buildxBuild],
+  'report.platforms': [DOCS.multiPlatform],
   'report.manifest': [DOCS.imagetools],
-  'report.cache': [DOCS.registryCache],
+  'report.cacheEvidence': [DOCS.registryCache],
   'report.builder': [DOCS.dockerContainerDriver],
   'report.registry7': [DOCS.deleteApi],
-  'report.cache-to': [DOCS.registryCache, DOCS.cacheMode],
+  'report.cacheTo': [DOCS.registryCache, DOCS.cacheMode],
   'report.bonus': [DOCS.deleteApi, DOCS.garbageCollection],
 };
 

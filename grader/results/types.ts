@@ -15,12 +15,13 @@ export const CHECK_IDS = [
   'cache.hit',
   'bonus.registry7.delete',
   'reference.build',
-  'report.builds',
+  'report.twoBuilds',
+  'report.platforms',
   'report.manifest',
-  'report.cache',
+  'report.cacheEvidence',
   'report.builder',
   'report.registry7',
-  'report.cache-to',
+  'report.cacheTo',
   'report.bonus',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];

@@ -117,7 +117,7 @@ describe('grader batch on the real stack', { skip }, () => {
     console.log(JSON.stringify(summary));
 
     green = await readResult(path.join(out, 's01-green'));
-    assert.deepEqual(summary['s01-green'], ['zaliczone', '24']);
+    assert.deepEqual(summary['s01-green'], ['zaliczone', '25.5']);
     assert.equal(col(byKey.get('s01-green')!, 'cache.hit'), '2');
 
     const failing = await readResult(path.join(out, 's02-failing'));
@@ -156,8 +156,8 @@ describe('grader batch on the real stack', { skip }, () => {
     const md = await readFile(path.join(out, 'summary.md'), 'utf8');
     assert.match(md, /zaliczone: 2, niezaliczone: 4, nie do oceny: 0/);
     const gs = JSON.parse(await readFile(path.join(out, 'gradescope', 's01-green', 'results.json'), 'utf8'));
-    assert.equal(gs.score, 24);
-    assert.equal(gs.max_score, 16);
+    assert.equal(gs.score, 25.5);
+    assert.equal(gs.max_score, 17);
     assert.ok(gs.tests.every((t: { status: string }) => t.status === 'passed'));
   });
 

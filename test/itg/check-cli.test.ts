@@ -73,10 +73,10 @@ describe('grader check on the real stack', { skip, timeout: 300_000 }, () => {
     assert.equal(r.code, 0, describeRun(r));
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines[0], 'Sprawdzenie pracy: Józef Żółkiewski (s99656)');
-    // One line per check (16 with the report's), the grade, the report path: nothing more when all pass.
+    // One line per check (17 with the report's), the grade, the report path: nothing more when all pass.
     assert.ok(lines.length < 26, `the checklist is not short: ${lines.length} lines`);
     const marks = lines.filter((l) => /^[✔✘?–👁] /u.test(l));
-    assert.equal(marks.length, 16, r.stdout);
+    assert.equal(marks.length, 17, r.stdout);
     assert.ok(marks.every((l) => l.startsWith('✔ ')), r.stdout);
     assert.ok(marks.includes('✔ Builder ze sterownikiem docker-container  1/1 pkt'), r.stdout);
     assert.doesNotMatch(r.stdout, /Co poprawić/);

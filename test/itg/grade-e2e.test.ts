@@ -171,9 +171,9 @@ describe('grader grade end to end (real Docker, buildx, registry7)', { skip, tim
     example = { run: r, out, result };
 
     for (const c of result.checks) assert.equal(c.status, 'pass', `${c.id}: ${c.status} — ${c.message}`);
-    assert.equal(result.checks.length, 16);
+    assert.equal(result.checks.length, 17);
     assert.deepEqual(result.submission.report, ['sprawozdanie.md']);
-    assert.match(check(result, 'report.cache').message, /import cache \(sprawozdanie\.md, wiersz \d+\) i kroki CACHED \(12 z 12\)/);
+    assert.match(check(result, 'report.cacheEvidence').message, /import cache \(sprawozdanie\.md, wiersz \d+\) i kroki CACHED \(12 z 12\)/);
     assert.equal(result.score.percent, 150);
     assert.match(check(result, 'builder.container').message, /lab7builder/);
     assert.equal(result.score.passed, true);
@@ -258,7 +258,7 @@ describe('grader grade end to end (real Docker, buildx, registry7)', { skip, tim
     assert.equal(result.rubric.id, 'lab7-base');
     assert.deepEqual(result.checks.map((c) => [c.id, c.status]), [
       'image.multiplatform', 'cache.published', 'builder.container', 'build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit',
-      'report.builds', 'report.manifest', 'report.cache', 'report.builder', 'report.registry7', 'report.cache-to',
+      'report.twoBuilds', 'report.platforms', 'report.manifest', 'report.cacheEvidence', 'report.builder', 'report.registry7', 'report.cacheTo',
     ].map((id) => [id, 'pass']));
     assert.equal(result.score.percent, 100);
     assert.equal(result.score.bonusMax, 0);

@@ -100,7 +100,7 @@ describe('hostile report material', { timeout: 300_000 }, () => {
     const result = JSON.parse(resultText) as GradeResult;
     // The example's README.md is read too: students often write the report there.
     assert.deepEqual(result.submission.report, ['log.txt', 'README.md', 'sprawozdanie.md', 'raport.docx']);
-    const cacheTo = result.checks.find((c) => c.id === 'report.cache-to')!;
+    const cacheTo = result.checks.find((c) => c.id === 'report.cacheTo')!;
     assert.equal(cacheTo.status, 'pass', cacheTo.message);
     const unread = cacheTo.evidence.find((e) => e.kind === 'table' && e.title === 'Pliki sprawozdania, których nie odczytano');
     assert.ok(unread && unread.kind === 'table', JSON.stringify(cacheTo.evidence));

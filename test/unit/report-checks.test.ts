@@ -7,7 +7,7 @@ import type { CheckId, CheckResult } from '../../grader/results/types.ts';
 import { readReport } from '../../grader/student-report/read-report.ts';
 import type { StudentReport } from '../../grader/student-report/types.ts';
 
-const IDS: CheckId[] = ['report.builds', 'report.manifest', 'report.cache', 'report.builder', 'report.registry7', 'report.cache-to', 'report.bonus'];
+const IDS: CheckId[] = ['report.twoBuilds', 'report.platforms', 'report.manifest', 'report.cacheEvidence', 'report.builder', 'report.registry7', 'report.cacheTo', 'report.bonus'];
 
 function read(file: string, text: string, format: 'markdown' | 'plain' = 'markdown', extractedFrom?: 'ocr'): StudentReport {
   const r = readReport({ file, text, format, ...(extractedFrom ? { extractedFrom } : {}) });
@@ -33,7 +33,7 @@ describe('report checks', () => {
     assert.deepEqual(checks.map((c) => c.status), IDS.map(() => 'pass'));
     const c = byId(checks);
     assert.match(c['report.manifest']!.message, /linux\/amd64, linux\/arm64 \(sprawozdanie\.md, wiersz \d+\)/);
-    assert.match(c['report.cache']!.message, /import cache \(sprawozdanie\.md, wiersz \d+\) i kroki CACHED \(12 z 12\)/);
+    assert.match(c['report.cacheEvidence']!.message, /import cache \(sprawozdanie\.md, wiersz \d+\) i kroki CACHED \(12 z 12\)/);
     assert.match(c['report.bonus']!.message, /DELETE po digeście \(sprawozdanie\.md, wiersz \d+\)/);
   });
 
@@ -41,17 +41,18 @@ describe('report checks', () => {
     const report = read('sprawozdanie.md', readFileSync('../shared/seeds/sprawozdanie-studenta-przyklad.md', 'utf8'));
     const checks = reportChecks(evidence(report), IDS);
     assert.deepEqual(statuses(checks), {
-      'report.builds': 'pass',
+      'report.twoBuilds': 'pass',
+      'report.platforms': 'pass',
       // The manifest and the CACHED lines are only in screenshots captioned with them.
       'report.manifest': 'manual',
-      'report.cache': 'manual',
+      'report.cacheEvidence': 'manual',
       'report.builder': 'pass',
       // Pushed to Docker Hub; nothing near a screenshot mentions registry7.
       'report.registry7': 'fail',
-      'report.cache-to': 'pass',
+      'report.cacheTo': 'pass',
       'report.bonus': 'fail',
     });
-    assert.match(byId(checks)['report.cache']!.message, /^Do sprawdzenia ręcznie/);
+    assert.match(byId(checks)['report.cacheEvidence']!.message, /^Do sprawdzenia ręcznie/);
     assert.match(byId(checks)['report.bonus']!.message, /^Brak odpowiedzi/);
   });
 
@@ -66,21 +67,21 @@ describe('report checks', () => {
       '`curl -X DELETE http://localhost:5000/v2/ola/pogoda/manifests/latest`',
     ].join('\n');
     const c = byId(reportChecks(evidence(read('README.md', text)), IDS));
-    assert.equal(c['report.cache-to']!.status, 'fail');
-    assert.equal(c['report.cache-to']!.partial, 0.5);
-    assert.match(c['report.cache-to']!.message, /brak mode=max \(domyślny jest mode=min\); cache pod tą samą referencją co obraz/);
+    assert.equal(c['report.cacheTo']!.status, 'fail');
+    assert.equal(c['report.cacheTo']!.partial, 0.5);
+    assert.match(c['report.cacheTo']!.message, /brak mode=max \(domyślny jest mode=min\); cache pod tą samą referencją co obraz/);
     assert.equal(c['report.bonus']!.status, 'fail');
     assert.equal(c['report.bonus']!.partial, 0);
     assert.match(c['report.bonus']!.message, /DELETE wskazuje tag zamiast digestu/);
-    assert.equal(c['report.builds']!.partial, 0.5, 'one build shown: half the points');
+    assert.equal(c['report.twoBuilds']!.partial, 0.5, 'one build shown: half the points');
   });
 
   test('a log pasted with the import but no CACHED step: half the points; a sentence alone is no evidence', () => {
     const withImport = read('r.md', '## Budowanie 2\n```\n#7 importing cache manifest from registry7:5000/app:buildcache\n#7 inferred cache manifest type: application/vnd.oci.image.manifest.v1+json done\n#7 DONE 0.1s\n```\n');
-    const half = byId(reportChecks(evidence(withImport), IDS))['report.cache']!;
+    const half = byId(reportChecks(evidence(withImport), IDS))['report.cacheEvidence']!;
     assert.deepEqual([half.status, half.partial], ['fail', 0.5]);
     const claim = read('r.md', 'W logach pojawiły się zapisy CACHED, czyli cache zadziałał.\n');
-    const none = byId(reportChecks(evidence(claim), IDS))['report.cache']!;
+    const none = byId(reportChecks(evidence(claim), IDS))['report.cacheEvidence']!;
     assert.equal(none.status, 'fail');
     assert.match(none.message, /^Brak dowodu/);
   });

@@ -89,14 +89,14 @@ describe('applyOverrides', () => {
     });
     assert.equal(a.score.points, 8.5);
     assert.deepEqual(a.score.requiredFailed, ['cache.exported']);
-    assert.match(a.score.grade, /^Niezaliczone: 8,5 \/ 16 pkt/);
+    assert.match(a.score.grade, /^Niezaliczone: 8,5 \/ 17 pkt/);
     assert.equal(r.checks.find((c) => c.id === 'cache.hit')?.status, 'fail', 'the input is not changed');
 
     const both = applyOverrides(r, [d, decision({ check: 'cache.exported', status: 'pass', partial: 0.5 })], rubric);
     assert.equal(check(both, 'cache.exported').points, 0.5);
     assert.equal(both.score.passed, true);
     assert.equal(both.score.points, 8.5);
-    assert.match(both.score.grade, /^Zaliczone: 8,5 \/ 16 pkt \(53,1%\)/);
+    assert.match(both.score.grade, /^Zaliczone: 8,5 \/ 17 pkt \(50%\)/);
   });
 
   it('is idempotent, and without decisions gives the grader\'s result back', async () => {
@@ -260,7 +260,7 @@ describe('grader review / grader report / batch hook (Markdown only, no Docker)'
     const { code, out: printed } = await decide(out, '--by', 'dr Jan Nowak');
     assert.equal(code, 0);
     assert.match(printed, /s99201 cache\.hit: zaliczone \(było: niezaliczone, 50% punktów\)/);
-    assert.match(printed, /Ocena: Niezaliczone: 8,5 \/ 16 pkt/);
+    assert.match(printed, /Ocena: Niezaliczone: 8,5 \/ 17 pkt/);
 
     const overrides = await readJson<{ decisions: Decision[] }>(join(out, 'overrides.json'));
     assert.equal(overrides.decisions.length, 1);
@@ -275,7 +275,7 @@ describe('grader review / grader report / batch hook (Markdown only, no Docker)'
     assert.match(await readFile(join(out, 's99201', 'raport.md'), 'utf8'), /\*\*Decyzja prowadzącego:\*\* zaliczone \(było: niezaliczone, 50% punktów\) — Widać CACHED/);
     await assert.rejects(readFile(join(out, 's99123', 'raport.md')), { code: 'ENOENT' }, 'other students are not touched');
     const csv = await readFile(join(out, 'summary.csv'), 'utf8');
-    assert.match(csv, /\ns99201,s99201,Michał Dąbrowski,niezaliczone,1,1,0,2,1,0\.5,1,2,0,0,0,0,0,0,0,0,8\.5,/);
+    assert.match(csv, /\ns99201,s99201,Michał Dąbrowski,niezaliczone,1,1,0,2,1,0\.5,1,2,0,0,0,0,0,0,0,0,0,8\.5,/);
     assert.match(csv, /\ns6,s6,,brak wyniku,/);
     assert.match(await readFile(join(out, 'summary.md'), 'utf8'), /## Decyzje prowadzącego\n\n- `s99201` `cache\.hit`: zaliczone/);
 

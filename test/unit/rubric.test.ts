@@ -13,7 +13,7 @@ import { gradesBonus } from '../../grader/grade/grade-submission.ts';
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const LAB7 = path.join(repoRoot, 'rubrics', 'lab7.json');
 const BASE: CheckId[] = ['image.multiplatform', 'cache.published', 'builder.container', 'build.first', 'build.index', 'cache.exported', 'cache.imported', 'cache.hit'];
-const REPORT: CheckId[] = ['report.builds', 'report.manifest', 'report.cache', 'report.builder', 'report.registry7', 'report.cache-to'];
+const REPORT: CheckId[] = ['report.twoBuilds', 'report.platforms', 'report.manifest', 'report.cacheEvidence', 'report.builder', 'report.registry7', 'report.cacheTo'];
 
 async function lab7Json(): Promise<Record<string, unknown> & { checks: Record<string, unknown>[] }> {
   return JSON.parse(await readFile(LAB7, 'utf8'));
@@ -43,12 +43,12 @@ async function rejection(promise: Promise<unknown>): Promise<InputError> {
 }
 
 describe('loadRubric', () => {
-  it('loads rubrics/lab7.json: all base checks (10 points for the work, 6 for the report), +50% bonus split 3:2', async () => {
+  it('loads rubrics/lab7.json: all base checks (10 points for the work, 7 for the report), +50% bonus split 3:2', async () => {
     const rubric = await loadRubric(LAB7);
     assert.equal(rubric.id, 'lab7');
     assert.deepEqual(rubric.checks.filter((c) => !c.bonus).map((c) => c.id), [...BASE, ...REPORT]);
     assert.equal(rubric.checks.filter((c) => BASE.includes(c.id)).reduce((s, c) => s + c.points, 0), 10);
-    assert.equal(rubric.checks.filter((c) => REPORT.includes(c.id)).reduce((s, c) => s + c.points, 0), 6);
+    assert.equal(rubric.checks.filter((c) => REPORT.includes(c.id)).reduce((s, c) => s + c.points, 0), 7);
     assert.deepEqual(rubric.bonus, { percent: 50, checks: ['bonus.registry7.delete', 'report.bonus'] });
     assert.deepEqual(rubric.checks.filter((c) => c.bonus).map((c) => [c.id, c.points]), [['bonus.registry7.delete', 3], ['report.bonus', 2]]);
     assert.equal(thresholdOf(rubric, 'cache.hit.minRatio', 1), 0.8);
@@ -247,19 +247,19 @@ describe('score', () => {
 
   it('a rubric change changes the score without a code change', async () => {
     const data = await lab7Json();
-    // The report checks are not in the results: they count as skipped (0 of their 6 points).
+    // The report checks are not in the results: they count as skipped (0 of their 7 points).
     const same = results('pass', { 'image.multiplatform': 'fail', 'bonus.registry7.delete': 'fail' });
     const before = score(same, await parseRubric(data));
-    assert.equal(before.score.grade, 'Zaliczone: 9 / 16 pkt (56,3%)');
+    assert.equal(before.score.grade, 'Zaliczone: 9 / 17 pkt (52,9%)');
     // Make image.multiplatform required and worth 5, and the bonus 20%.
     data.checks[0] = { ...data.checks[0], points: 5, required: true };
     (data.bonus as { percent: number }).percent = 20;
     const changed = await parseRubric(data);
     const after = score(same, changed);
-    assert.equal(after.score.max, 20);
-    assert.equal(after.score.bonusMax, 4);
+    assert.equal(after.score.max, 21);
+    assert.equal(after.score.bonusMax, 4.2);
     assert.deepEqual(after.score.requiredFailed, ['image.multiplatform']);
-    assert.match(after.score.grade, /^Niezaliczone: 9 \/ 20 pkt \(45%\)/);
+    assert.match(after.score.grade, /^Niezaliczone: 9 \/ 21 pkt \(42,9%\)/);
   });
 
   it('splits the bonus by weight among several bonus checks', async () => {

@@ -1,10 +1,10 @@
-/** report.builds: the report shows at least two builds (the lab's build, then the build that uses the cache). Pure. */
+/** report.twoBuilds: the report shows at least two builds (the lab's build, then the build that uses the cache). Pure. */
 import type { CheckResult } from '../../results/types.ts';
 import { plural } from '../../submission/json-input.ts';
 import { DOCS } from '../docs.ts';
 import { commandEvidence, commandsOf, manualCheck, noReport, ocrNote, outputsOf, quoteLines, type ReportEvidence } from './common.ts';
 
-const ID = 'report.builds';
+const ID = 'report.twoBuilds';
 const RELEVANT = /build|budow|cache|CACHED/i;
 
 export function reportBuildsCheck(e: ReportEvidence): CheckResult {

@@ -1,5 +1,5 @@
 /**
- * report.cache-to: a build command in the report exports the cache to a registry with mode=max,
+ * report.cacheTo: a build command in the report exports the cache to a registry with mode=max,
  * as a separate image (its ref differs from every -t). `--provenance=mode=max` is not a cache
  * mode: only the --cache-to entry's own fields count. Pure.
  */
@@ -8,7 +8,7 @@ import type { CheckResult } from '../../results/types.ts';
 import { DOCS } from '../docs.ts';
 import { commandEvidence, commandsOf, manualCheck, noReport, ocrNote, where, type ReportEvidence } from './common.ts';
 
-const ID = 'report.cache-to';
+const ID = 'report.cacheTo';
 const HINT = 'W poleceniu budowania użyj --cache-to type=registry,ref=<registry7>/<repozytorium>:buildcache,mode=max (tag inny niż w -t) i --cache-from z tą samą referencją.';
 
 const refOf = (c: CsvEntry) => c.attrs.ref ?? (c.shorthand ? c.text : undefined);

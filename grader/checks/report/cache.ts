@@ -1,12 +1,12 @@
 /**
- * report.cache: a pasted build log shows the cache at work: the cache import from the registry
+ * report.cacheEvidence: a pasted build log shows the cache at work: the cache import from the registry
  * and CACHED steps. A sentence saying "CACHED appeared" is not evidence. Pure.
  */
 import type { CheckResult, Evidence } from '../../results/types.ts';
 import { DOCS } from '../docs.ts';
 import { manualCheck, noReport, ocrNote, outputsOf, quoteLines, where, type ReportEvidence } from './common.ts';
 
-const ID = 'report.cache';
+const ID = 'report.cacheEvidence';
 
 export function reportCacheCheck(e: ReportEvidence): CheckResult {
   const none = noReport(ID, e);

@@ -7,17 +7,19 @@ import { reportCacheToCheck } from './cache-to.ts';
 import { reportCacheCheck } from './cache.ts';
 import type { ReportEvidence } from './common.ts';
 import { reportManifestCheck } from './manifest.ts';
+import { reportPlatformsCheck } from './platforms.ts';
 import { reportRegistry7Check } from './registry7.ts';
 
 export type { ReportEvidence, ScreenshotReading } from './common.ts';
 
 const REPORT_CHECKS: Partial<Record<CheckId, (e: ReportEvidence) => CheckResult>> = {
-  'report.builds': reportBuildsCheck,
+  'report.twoBuilds': reportBuildsCheck,
+  'report.platforms': reportPlatformsCheck,
   'report.manifest': reportManifestCheck,
-  'report.cache': reportCacheCheck,
+  'report.cacheEvidence': reportCacheCheck,
   'report.builder': reportBuilderCheck,
   'report.registry7': reportRegistry7Check,
-  'report.cache-to': reportCacheToCheck,
+  'report.cacheTo': reportCacheToCheck,
   'report.bonus': reportBonusCheck,
 };
 
