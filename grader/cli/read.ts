@@ -6,6 +6,8 @@ import {
   decodeReportBytes, describeInputError, describeReport, readReport, REPORT_LIMITS, reportJson, type ReportCommand, type ReportInputError,
 } from '../student-report/index.ts';
 import { addSecret, redact } from '../util/redact.ts';
+import { REPORT_CHECK_IDS, reportChecks } from '../checks/report/index.ts';
+import { requirementsOf, type Requirement } from '../checks/report/requirements.ts';
 import { parseFlags } from './args.ts';
 import type { CommandContext } from './commands.ts';
 
@@ -15,6 +17,9 @@ Czyta sprawozdanie studenta (Markdown albo zwykły tekst) i pokazuje, co w nim j
 sekcje, polecenia (z numerem wiersza), wklejone wyjścia programów (log budowania:
 import i eksport cache, kroki CACHED dla każdej platformy, sterownik buildera;
 manifest z platformami; odpowiedzi rejestru; garbage-collect) i zrzuty ekranu.
+Na końcu ocenia wymagania sprawozdania (report.twoBuilds, report.platforms, report.manifest,
+report.cacheEvidence, report.builder, report.registry7, report.cacheTo, report.bonus) tak jak
+grader grade, tylko bez odczytu zrzutów ekranu (te są „do sprawdzenia ręcznie”).
 Wklejony tekst to deklaracja studenta, nie wynik odtworzenia. Nie potrzebuje Dockera.
 
 Opcje:
@@ -30,6 +35,7 @@ Pliki .txt, .log i .text są czytane jako zwykły tekst, pozostałe jako Markdow
 Kody wyjścia: 0 odczytano, 2 brak pliku, plik nie jest tekstem albo jest za duży.`;
 
 const PLAIN_EXTENSIONS = new Set(['.txt', '.log', '.text']);
+const REQUIREMENT_MARK: Record<Requirement['status'], string> = { pass: '✔', fail: '✘', partial: '½', manual: '👁' };
 
 export async function run(argv: string[], _ctx: CommandContext): Promise<number> {
   const { values, positionals } = parseFlags(argv, { json: { type: 'boolean' } }, 'read');
@@ -46,8 +52,15 @@ export async function run(argv: string[], _ctx: CommandContext): Promise<number>
   const result = readReport({ file, text: decoded.text, format: PLAIN_EXTENSIONS.has(extname(file).toLowerCase()) ? 'plain' : 'markdown' });
   if (!result.ok) throw inputError(result.error);
   for (const secret of secretsOf(result.report.commands)) addSecret(secret);
-  if (values.json) console.log(redact(JSON.stringify(reportJson(result.report), null, 2)));
-  else console.log(describeReport(result.report).map(redact).join('\n'));
+  // The rubric's report checks on this one file; screenshots are not read here (grader grade reads them).
+  const requirements = requirementsOf(reportChecks({
+    files: [file],
+    reports: [result.report],
+    unreadable: [],
+    screenshots: result.report.images.map((image) => ({ image, status: 'skipped', reason: 'grader read nie odczytuje zrzutów ekranu (robi to grader grade)' })),
+  }, REPORT_CHECK_IDS));
+  if (values.json) console.log(redact(JSON.stringify({ requirements, ...reportJson(result.report) }, null, 2)));
+  else console.log([...describeReport(result.report), '', 'Wymagania sprawozdania:', ...requirements.map((r) => `  ${REQUIREMENT_MARK[r.status]} ${r.id}: ${r.message}`)].map(redact).join('\n'));
   return ExitCode.ok;
 }
 

@@ -31,6 +31,21 @@ async function runQuiet(argv: string[]): Promise<{ code: number; out: string }> 
 }
 
 describe('grader read', () => {
+  it('--json: the requirements contract, with the quoted lines of the real seed report', async () => {
+    const { code, out } = await runQuiet(['../shared/seeds/sprawozdanie-studenta-przyklad.md', '--json']);
+    assert.equal(code, ExitCode.ok);
+    const json = JSON.parse(out) as { requirements: { id: string; status: string; message: string; evidence: { file: string; line: number; text: string }[] }[] };
+    assert.deepEqual(json.requirements.map((r) => [r.id, r.status]), [
+      ['report.twoBuilds', 'pass'], ['report.platforms', 'pass'],
+      // Shown only in the screenshots, which read does not OCR.
+      ['report.manifest', 'manual'], ['report.cacheEvidence', 'manual'],
+      ['report.builder', 'pass'], ['report.registry7', 'fail'], ['report.cacheTo', 'pass'], ['report.bonus', 'fail'],
+    ]);
+    const builder = json.requirements.find((r) => r.id === 'report.builder')!;
+    assert.deepEqual(builder.evidence.map((e) => [e.file, e.line]), [['../shared/seeds/sprawozdanie-studenta-przyklad.md', 3]]);
+    assert.match(builder.evidence[0]!.text, /^docker buildx create --name multiarch-builder --driver docker-container/);
+  });
+
   it('lists sections, commands, pasted output and screenshots in Polish', async () => {
     const { code, out } = await runQuiet([COMPLETE]);
     assert.equal(code, ExitCode.ok);

@@ -24,6 +24,7 @@ const REPORT_CHECKS: Partial<Record<CheckId, (e: ReportEvidence) => CheckResult>
 };
 
 export const isReportCheck = (id: CheckId): boolean => id in REPORT_CHECKS;
+export const REPORT_CHECK_IDS = Object.keys(REPORT_CHECKS) as CheckId[];
 
 /** The checks of `ids` that read the report. */
 export function reportChecks(e: ReportEvidence, ids: readonly CheckId[]): CheckResult[] {
