@@ -1,5 +1,6 @@
 /** `grader check`: a student checks their own work before handing it in. */
 import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { studentChecklist } from '../batch/checklist.ts';
 import { quickCheck } from '../batch/quick-check.ts';
@@ -71,7 +72,7 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const isolation = values.quick ? 'auto' : await isolationFromFlags(values, ctx.signal);
   const sub = await loadOrDiscover(dir);
   if (sub.inferred) {
-    process.stderr.write(`Brak ${SUBMISSION_FILE}: ustalono z repozytorium (popraw przez grader init --from-report, jeśli coś się nie zgadza):\n`);
+    process.stderr.write(`${sub.file && existsSync(sub.file) ? `${SUBMISSION_FILE} nie podaje wszystkiego` : `Brak ${SUBMISSION_FILE}`}: ustalono z repozytorium (popraw przez grader init --from-report, jeśli coś się nie zgadza):\n`);
     for (const i of sub.inferred) process.stderr.write(`  ${i.field} = ${i.value} (${i.from})\n`);
   }
   const rubric = await loadRubric(values.rubric);

@@ -149,10 +149,33 @@ async function readSmall(file: string): Promise<string | undefined> {
   return readFile(file, 'utf8');
 }
 
-/** submission.json when the repository has one (it overrides everything), else what the repository shows. */
+/**
+ * submission.json when the repository has one (what it says overrides), else what the repository
+ * shows. A submission.json without build commands takes them from the report.
+ */
 export async function loadOrDiscover(dir: string, o: DiscoverOptions = {}): Promise<Submission> {
   const present = await lstat(path.join(dir, SUBMISSION_FILE)).then(() => true, () => false);
-  return present ? loadSubmission(dir) : discoverSubmission(dir, o);
+  return present ? withReportCommands(await loadSubmission(dir)) : discoverSubmission(dir, o);
+}
+
+async function withReportCommands(sub: Submission): Promise<Submission> {
+  if (sub.build.commands) return sub;
+  const files = (sub.report?.files ?? await findReportFiles(sub.dir)).filter((f) => REPORT.test(f));
+  const parsed: ParsedCommand[] = [];
+  const used: string[] = [];
+  for (const file of files) {
+    const text = await readSmall(path.join(sub.dir, file));
+    if (text === undefined) continue;
+    const commands = /\.txt$/i.test(file) ? parseShellText(text, { file, style: 'console' }) : extractMarkdownCommands(text, file);
+    if (commands.length) used.push(file);
+    parsed.push(...commands);
+  }
+  if (parsed.length === 0) return sub;
+  return {
+    ...sub,
+    build: { ...sub.build, commands: { from: 'repository', files: used, parsed } },
+    inferred: used.map((f) => ({ field: 'build.commands', value: countCommands(parsed.filter((c) => c.source.file === f).length), from: `${f} (submission.json nie podaje poleceń)` })),
+  };
 }
 
 /** Report files of a repository that has submission.json without `report`: found by name, as without it. */

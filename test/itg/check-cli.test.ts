@@ -103,7 +103,7 @@ describe('grader check on the real stack', { skip, timeout: 300_000 }, () => {
     console.log(`grader check --quick --registry7 (delete on): ${r.ms} ms, exit ${r.code}\n${r.stdout}`);
     assert.equal(r.code, 0, describeRun(r));
     assert.match(r.stdout, /tryb szybki, bez budowania/);
-    // --quick still reads the student's build.sh: the builder check needs no build.
+    // --quick still reads the student's commands (the report's): the builder check needs no build.
     assert.match(r.stdout, /^✔ Builder ze sterownikiem docker-container  1\/1 pkt$/m);
     assert.match(r.stdout, new RegExp(`Twój registry7:\\nRejestr ${r7.address}: usuwanie włączone \\(DELETE po digeście → 202\\)\\.`));
     assert.match(r.stdout, new RegExp(`DELETE http://${r7.address}/v2/${SELF_CHECK_REPOSITORY}/manifests/sha256:[0-9a-f]{64} → 202`));

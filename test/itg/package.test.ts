@@ -163,7 +163,7 @@ describe('the packed and installed grader', { timeout: 600_000 }, () => {
     console.log(`grader check --quick: ${r.ms} ms`);
     assert.equal(r.code, 0, describeRun(r));
     assert.match(r.stdout, /^Sprawdzenie pracy: Józef Żółkiewski \(s99656\) — tryb szybki/m);
-    // The compiled CLI reads the student's build.sh: the builder check needs no build.
+    // The compiled CLI reads the student's commands from the report: the builder check needs no build.
     assert.match(r.stdout, /^✔ Builder ze sterownikiem docker-container  1\/1 pkt$/m);
     assert.match(r.stdout, /^Raport: \.\.\/student-grader\/raport\.md, raport\.pdf$/m);
     const pdf = await readFile(path.join(work, 'student-grader/raport.pdf'));

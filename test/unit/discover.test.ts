@@ -92,14 +92,32 @@ describe('discoverSubmission', () => {
     await assert.rejects(discoverSubmission(noDockerfile), (e: unknown) => e instanceof InputError && /ani pliku Dockerfile/.test(e.message));
   });
 
-  test('submission.json, when present, overrides: nothing is inferred', async () => {
+  test('submission.json, when present, overrides: only the commands it lacks are taken from the report', async () => {
     const dir = await repo('s24680', {
       'submission.json': JSON.stringify({ student: { id: 's24680', name: 'Jan Kowalski' } }),
       Dockerfile: 'FROM busybox\n',
       'README.md': REPORT,
     });
     const sub = await loadOrDiscover(dir);
-    assert.equal(sub.inferred, undefined);
+    assert.deepEqual(sub.inferred?.map((i) => i.field), ['build.commands']);
     assert.equal(sub.student.name, 'Jan Kowalski');
+    assert.equal(sub.build.dockerfile, 'Dockerfile');
+  });
+
+  test('submission.json without build commands: they come from its report, each with its line, and say so', async () => {
+    const dir = await repo('s13579', {
+      'submission.json': JSON.stringify({ student: { id: 's13579', name: 'Jan Kowalski' }, report: ['sprawozdanie.md'] }),
+      Dockerfile: 'FROM busybox\n',
+      'docker/Dockerfile.prod': 'FROM busybox\n',
+      'sprawozdanie.md': REPORT,
+    });
+    const sub = await loadOrDiscover(dir);
+    assert.equal(sub.student.name, 'Jan Kowalski');
+    const cmds = sub.build.commands;
+    assert.equal(cmds?.from, 'repository');
+    assert.deepEqual(cmds!.parsed.map((c) => `${c.kind}@${c.source.file}:${c.source.line}`), ['other@sprawozdanie.md:6', 'buildx-create@sprawozdanie.md:10', 'buildx-build@sprawozdanie.md:15']);
+    assert.deepEqual(sub.inferred, [{ field: 'build.commands', value: '3 polecenia', from: 'sprawozdanie.md (submission.json nie podaje poleceń)' }]);
+    // What submission.json says stays: its Dockerfile, not the report's -f.
+    assert.equal(sub.build.dockerfile, 'Dockerfile');
   });
 });
