@@ -1,7 +1,7 @@
 /** The batch summary: one row per student, as CSV (for spreadsheets) and Polish Markdown. Pure. */
 import { codeSpan, escapeInline, table } from '../report/escape.ts';
 import { decisionVerdict, formatDate, formatPoints } from '../report/labels.ts';
-import type { CheckId, CheckStatus, GradeResult } from '../results/types.ts';
+import type { CheckId, CheckStatus, EvidenceFingerprint, GradeResult } from '../results/types.ts';
 import type { Rubric } from '../rubric/load-rubric.ts';
 import { UTF8_BOM, toCsv } from './csv.ts';
 
@@ -128,6 +128,12 @@ export function summaryMarkdown(rows: SummaryRow[], inputs: SummaryInput[], rubr
     parts.push('## Niezaliczone\n\n' + failed.map((r) => `- ${codeSpan(r.key, { max: 80 })} ${escapeInline(r.name, 100)}: ${escapeInline(r.grade, 600)}`).join('\n'));
   }
 
+  const shared = sharedEvidence(inputs);
+  if (shared.length) {
+    parts.push('## Identyczne dowody\n\nTe same wklejone logi, manifesty albo digesty w sprawozdaniach różnych prac. To nie jest ocena, tylko wskazówka do sprawdzenia.\n\n' +
+      shared.map((g) => `- identyczne dowody u: ${g.keys.map((k) => codeSpan(k, { max: 80 })).join(', ')} (${EVIDENCE_KIND[g.kind]}: ${g.places.map((p) => escapeInline(p, 200)).join('; ')})`).join('\n'));
+  }
+
   const decided = inputs.flatMap(({ key, result }) => (result?.checks ?? []).flatMap((c) => (c.override ? [{ key, c, override: c.override }] : [])));
   if (decided.length) {
     parts.push('## Decyzje prowadzącego\n\n' + decided.map(({ key, c, override }) =>
@@ -155,4 +161,31 @@ export function summaryMarkdown(rows: SummaryRow[], inputs: SummaryInput[], rubr
 
 function round2(n: number): number {
   return Math.round((n + Number.EPSILON) * 100) / 100;
+}
+
+const EVIDENCE_KIND: Record<EvidenceFingerprint['kind'], string> = { 'build-log': 'log budowania', manifest: 'manifest', digest: 'digest' };
+
+export interface SharedEvidence {
+  kind: EvidenceFingerprint['kind'];
+  /** Students (output folders) whose reports paste it, in batch order. */
+  keys: string[];
+  /** `key: file, wiersz N` for each of them. */
+  places: string[];
+}
+
+/** Pasted evidence that appears in more than one student's report (issue 12: "identyczne dowody u: …"). */
+export function sharedEvidence(inputs: readonly SummaryInput[]): SharedEvidence[] {
+  const groups = new Map<string, SharedEvidence>();
+  for (const { key, result } of inputs) {
+    for (const f of result?.submission.evidence ?? []) {
+      const id = `${f.kind}:${f.hash}`;
+      const g = groups.get(id) ?? { kind: f.kind, keys: [], places: [] };
+      if (!g.keys.includes(key)) {
+        g.keys.push(key);
+        g.places.push(`${key}: ${f.file}, wiersz ${f.line}`);
+      }
+      groups.set(id, g);
+    }
+  }
+  return [...groups.values()].filter((g) => g.keys.length > 1);
 }

@@ -150,6 +150,7 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
     submission: {
       ...summarizeSubmission(sub),
       ...(reportFiles.length ? { report: reportFiles } : {}),
+      ...(report.fingerprints.length ? { evidence: report.fingerprints } : {}),
       ...(prepared.kind === 'student'
         ? {
           dockerfile: prepared.dockerfile,

@@ -3,6 +3,7 @@
  * reader, PDF and DOCX through the document readers, and screenshots through OCR (local files
  * always; remote ones only when the instructor allows fetching them).
  */
+import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ReportEvidence, ScreenshotReading } from '../checks/report/common.ts';
 import { readDocument } from '../documents/read-document.ts';
@@ -10,11 +11,11 @@ import { ocrImages } from '../documents/ocr.ts';
 import type { ImageInput } from '../documents/types.ts';
 import { readReport } from '../student-report/read-report.ts';
 import { isReportCheck, reportChecks } from '../checks/report/index.ts';
-import type { CheckResult } from '../results/types.ts';
+import type { CheckResult, EvidenceFingerprint } from '../results/types.ts';
 import type { Rubric } from '../rubric/load-rubric.ts';
 import { findReportFiles } from '../submission/discover.ts';
 import type { Submission } from '../submission/load-submission.ts';
-import type { ReportImage } from '../student-report/types.ts';
+import type { ReportImage, StudentReport } from '../student-report/types.ts';
 
 export interface ReportEvidenceOptions {
   /** The repository root; report paths are relative to it. */
@@ -25,8 +26,8 @@ export interface ReportEvidenceOptions {
   signal?: AbortSignal;
 }
 
-export async function collectReportEvidence(o: ReportEvidenceOptions): Promise<ReportEvidence> {
-  const evidence: ReportEvidence = { files: [...o.files], reports: [], unreadable: [], screenshots: [] };
+export async function collectReportEvidence(o: ReportEvidenceOptions): Promise<ReportEvidence & { fingerprints: EvidenceFingerprint[] }> {
+  const evidence: ReportEvidence & { fingerprints: EvidenceFingerprint[] } = { files: [...o.files], reports: [], unreadable: [], screenshots: [], fingerprints: [] };
   for (const file of o.files) {
     const doc = await readDocument(file, { root: o.root, ...(o.signal ? { signal: o.signal } : {}) });
     if (!doc.ok) {
@@ -46,6 +47,7 @@ export async function collectReportEvidence(o: ReportEvidenceOptions): Promise<R
       continue;
     }
     evidence.reports.push(read.report);
+    evidence.fingerprints.push(...fingerprints(read.report, doc.text.split('\n')));
     const images: { input: ImageInput; image: ReportImage }[] = [
       ...read.report.images.flatMap((image) => (image.location.kind === 'unsupported' ? [] : [{ input: { ref: image.src, line: image.line }, image }])),
       ...doc.images.map((input) => ({ input, image: embeddedImage(file, input) })),
@@ -77,13 +79,13 @@ export async function gradeReport(
   sub: Submission,
   rubric: Rubric,
   o: { fetchImages: boolean; signal?: AbortSignal; progress?: (m: string) => void },
-): Promise<{ checks: CheckResult[]; files: string[]; driverLines: DriverLine[] }> {
+): Promise<{ checks: CheckResult[]; files: string[]; driverLines: DriverLine[]; fingerprints: EvidenceFingerprint[] }> {
   const ids = rubric.checks.map((c) => c.id).filter(isReportCheck);
-  if (ids.length === 0) return { checks: [], files: sub.report?.files ?? [], driverLines: [] };
+  if (ids.length === 0) return { checks: [], files: sub.report?.files ?? [], driverLines: [], fingerprints: [] };
   const files = sub.report?.files ?? await findReportFiles(sub.dir);
   o.progress?.(files.length ? `czytam sprawozdanie (${files.join(', ')})` : 'nie znaleziono sprawozdania');
   const evidence = await collectReportEvidence({ root: sub.dir, files, fetchImages: o.fetchImages, ...(o.signal ? { signal: o.signal } : {}) });
-  return { checks: reportChecks(evidence, ids), files, driverLines: driverLines(evidence) };
+  return { checks: reportChecks(evidence, ids), files, driverLines: driverLines(evidence), fingerprints: evidence.fingerprints };
 }
 
 export interface DriverLine {
@@ -98,4 +100,26 @@ function driverLines(e: ReportEvidence): DriverLine[] {
     const b = o.kind === 'build-log' ? o.log.builder : null;
     return b && b.driver === 'docker-container' && b.line !== null ? [{ file: r.file, line: b.line, name: b.name }] : [];
   }));
+}
+
+/** Short pastes match by chance (a two-line log); these are long enough to be one student's own run. */
+const MIN_FINGERPRINT_LINES = 6;
+
+/** Pasted logs and manifests hashed with whitespace normalised, and every sha256 digest they show. */
+function fingerprints(report: StudentReport, lines: readonly string[]): EvidenceFingerprint[] {
+  const out: EvidenceFingerprint[] = [];
+  const digests = new Set<string>();
+  for (const o of report.outputs) {
+    if (o.kind === 'build-log' || o.kind === 'manifest') {
+      const text = lines.slice(o.line - 1, o.endLine).map((l) => l.trim().replace(/\s+/g, ' ')).filter(Boolean);
+      if (text.length >= MIN_FINGERPRINT_LINES) out.push({ kind: o.kind, file: report.file, line: o.line, hash: createHash('sha256').update(text.join('\n')).digest('hex').slice(0, 16) });
+    }
+    if (o.kind === 'digest') digests.add(o.digest);
+    if (o.kind === 'manifest' && o.manifest.digest) digests.add(o.manifest.digest);
+  }
+  for (const d of digests) {
+    const o = report.outputs.find((x) => (x.kind === 'digest' && x.digest === d) || (x.kind === 'manifest' && x.manifest.digest === d))!;
+    out.push({ kind: 'digest', file: report.file, line: o.line, hash: d });
+  }
+  return out;
 }

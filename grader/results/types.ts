@@ -126,6 +126,14 @@ export interface Score {
   manualReview?: string[];
 }
 
+/** One pasted piece of evidence, hashed after normalising whitespace; `digest` is the sha256 digest itself. */
+export interface EvidenceFingerprint {
+  kind: 'build-log' | 'manifest' | 'digest';
+  file: string;
+  line: number;
+  hash: string;
+}
+
 /** A value the grader worked out itself (no submission.json), with where it came from. */
 export interface Inferred {
   /** The submission.json field it stands for, e.g. `build.dockerfile`. */
@@ -154,6 +162,8 @@ export interface GradeResult {
     inferred?: Inferred[];
     /** The report files read as evidence (relative paths). */
     report?: string[];
+    /** Fingerprints of what the report pastes (logs, manifests, digests): a batch flags the same evidence in two works. */
+    evidence?: EvidenceFingerprint[];
   };
   environment: {
     isolation?: 'container' | 'prune';
