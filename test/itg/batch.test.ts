@@ -20,7 +20,9 @@ const docker = new DockerCli({ timeoutMs: 60_000 });
 const stackUp = (await run('docker', ['inspect', '-f', '{{.State.Running}}', BASE], { timeoutMs: 10_000 })).stdout === 'true';
 const skip = !stackUp && process.env.CI !== 'true' ? 'no Docker stack (run scripts/setup.sh)' : false;
 const EXAMPLE_BASED = new Set(['s03-amd64', 's04-nocache']);
-const KEYS = ['s01-green', 's02-failing', 's03-amd64', 's04-nocache', 's05-partial', 's06-broken'];
+const KEYS = ['s01-green', 's02-failing', 's03-amd64', 's04-nocache', 's05-partial', 's06-broken', 's70007'];
+/** A repository as handed in: the example without submission.json (id from the folder name, commands from the report). */
+const AS_HANDED_IN = 's70007';
 
 const readResult = async (dir: string): Promise<GradeResult> => JSON.parse(await readFile(path.join(dir, 'results.json'), 'utf8'));
 const runIdOf = (stderr: string): string => /Przebieg (\S+):/.exec(stderr)?.[1] ?? assert.fail(`no run id in: ${stderr.slice(0, 300)}`);
@@ -41,7 +43,8 @@ describe('grader batch on the real stack', { skip }, () => {
     const input = path.join(work, 'in');
     await mkdir(input);
     await cp('submissions/example', path.join(input, 's01-green'), { recursive: true });
-    for (const k of KEYS.slice(1)) {
+    await cp('submissions/example', path.join(input, AS_HANDED_IN), { recursive: true, filter: (src) => !src.endsWith('submission.json') });
+    for (const k of KEYS.slice(1, -1)) {
       // These two are the example's app with their own submission.json.
       if (EXAMPLE_BASED.has(k)) await cp('submissions/example', path.join(input, k), { recursive: true });
       await cp(path.join('test/fixtures/batch', k), path.join(input, k), { recursive: true });
@@ -54,7 +57,7 @@ describe('grader batch on the real stack', { skip }, () => {
     if (work) await rm(work, { recursive: true, force: true });
   });
 
-  test('six submissions with -j 2: SIGINT after the first student, then --resume completes without regrading it', async () => {
+  test('seven submissions with -j 2: SIGINT after the first student, then --resume completes without regrading it', async () => {
     const input = path.join(work, 'in');
     const out = path.join(work, 'out');
     const t0 = performance.now();
@@ -153,8 +156,20 @@ describe('grader batch on the real stack', { skip }, () => {
     assert.ok((broken.checks[0]?.evidence[0] as { text?: string })?.text?.includes('/student/id'));
     assert.deepEqual(summary['s06-broken'], ['niezaliczone', '0']);
 
+    // Graded as handed in: what was inferred is in its results, its commands came from the report.
+    const handedIn = await readResult(path.join(out, AS_HANDED_IN));
+    assert.deepEqual(handedIn.student, { id: 's70007', name: 's70007' });
+    assert.deepEqual(handedIn.submission.inferred?.map((i) => i.field), ['student.id', 'student.name', 'build.commands', 'build.commands', 'build.dockerfile', 'report', 'bonus.deleteScript']);
+    assert.match(handedIn.submission.command?.source ?? '', /^sprawozdanie\.md, wiersz \d+$/);
+    // Its refs live in registry7 under its own id, whatever id the pasted commands name.
+    assert.ok(handedIn.reproduced?.image.startsWith(`${handedIn.environment.registry7}/s70007/`), handedIn.reproduced?.image);
+    // No published refs to read (no submission.json): 2 points fewer than the example, everything else passes.
+    assert.deepEqual(summary[AS_HANDED_IN], ['zaliczone', '23.5']);
+
     const md = await readFile(path.join(out, 'summary.md'), 'utf8');
-    assert.match(md, /zaliczone: 2, niezaliczone: 4, nie do oceny: 0/);
+    assert.match(md, /zaliczone: 3, niezaliczone: 4, nie do oceny: 0/);
+    // The example's report pasted into two works: flagged, not failed.
+    assert.match(md, /- identyczne dowody u: `s01-green`, `s70007` \(log budowania: /);
     const gs = JSON.parse(await readFile(path.join(out, 'gradescope', 's01-green', 'results.json'), 'utf8'));
     assert.equal(gs.score, 25.5);
     assert.equal(gs.max_score, 17);
