@@ -29,7 +29,8 @@ const REPORT = /\.(?:md|markdown|txt)$/i;
 const REPORT_DOCUMENT = /\.(?:pdf|docx)$/i;
 const NOT_REPORT = /^(?:license|changelog|contributing)/i;
 const STUDENT_ID = /(?:^|[^a-z0-9])([a-z]?\d{3,10})(?=[^0-9]|$)/i;
-const DELETE_ANSWER = /\b(?:-X\s*DELETE|--request\s+DELETE|DELETE\s+\S*\/v2\/)/i;
+// No \b before the flags: `-X` follows a blank, and \b needs a word character there.
+const DELETE_ANSWER = /(?:(?:^|\s)(?:-X\s*|--request[\s=]+|-Method\s+)DELETE\b|\bDELETE\s+\S*\/v2\/)/i;
 
 export interface DiscoverOptions {
   /** From the roster or a flag; else read from the folder name. */

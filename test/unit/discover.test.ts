@@ -120,4 +120,15 @@ describe('discoverSubmission', () => {
     // What submission.json says stays: its Dockerfile, not the report's -f.
     assert.equal(sub.build.dockerfile, 'Dockerfile');
   });
+
+  test('a deletion script whose DELETE names the URL through a variable is still the bonus answer', async () => {
+    const dir = await repo('s11223', {
+      Dockerfile: 'FROM busybox\n',
+      // The bundled example's form: no /v2/ literal after DELETE.
+      'delete-cache.sh': '#!/bin/sh\nstatus=$(curl -sS -o /dev/null -w "%{http_code}" -X DELETE "$manifest_url/$digest")\n',
+      'notes.sh': '#!/bin/sh\necho "curl -X DELETED is not a request"\n',
+    });
+    const sub = await discoverSubmission(dir);
+    assert.equal(sub.bonus?.deleteScript, 'delete-cache.sh');
+  });
 });
