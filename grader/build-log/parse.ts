@@ -63,6 +63,20 @@ export { normalizeLine, stripAnsi } from './lines.ts';
 /** Platform name used for the steps of a single-platform build (buildx prints no platform then). */
 export const UNLABELLED_PLATFORM = 'default';
 
+/** CACHED and total counted steps per platform (steps printed without one under `default`), sorted by platform. */
+export function platformTotals(steps: readonly Pick<BuildStep, 'counted' | 'platform' | 'cached'>[]): PlatformSteps[] {
+  const perPlatform = new Map<string, PlatformSteps>();
+  for (const step of steps) {
+    if (!step.counted) continue;
+    const platform = step.platform ?? UNLABELLED_PLATFORM;
+    const entry = perPlatform.get(platform) ?? { platform, cached: 0, total: 0 };
+    entry.total++;
+    if (step.cached) entry.cached++;
+    perPlatform.set(platform, entry);
+  }
+  return [...perPlatform.values()].sort((a, b) => a.platform.localeCompare(b.platform));
+}
+
 /** Bounds that keep memory flat on huge or garbage logs. */
 export const BUILD_LOG_LIMITS = {
   evidenceLines: 40,
@@ -767,16 +781,7 @@ export function createBuildLogParser(): BuildLogParser {
       })
       .sort(compareSteps);
 
-    const perPlatform = new Map<string, PlatformSteps>();
-    for (const step of stepList) {
-      if (!step.counted) continue;
-      const platform = step.platform ?? UNLABELLED_PLATFORM;
-      const entry = perPlatform.get(platform) ?? { platform, cached: 0, total: 0 };
-      entry.total++;
-      if (step.cached) entry.cached++;
-      perPlatform.set(platform, entry);
-    }
-    const platforms = [...perPlatform.values()].sort((a, b) => a.platform.localeCompare(b.platform));
+    const platforms = platformTotals(stepList);
 
     const attemptList: CacheImportAttempt[] = attempts.map((a) => ({
       status: attemptStatus(a),
@@ -833,7 +838,8 @@ export function createBuildLogParser(): BuildLogParser {
   return { push: pushLine, result };
 }
 
-function compareSteps(a: BuildStep, b: BuildStep): number {
+/** Steps in report order: platform, stage, step number, then where they first appeared. */
+export function compareSteps(a: BuildStep, b: BuildStep): number {
   const [ai = 0] = a.index.split('/').map(Number);
   const [bi = 0] = b.index.split('/').map(Number);
   return (

@@ -26,9 +26,9 @@
  * output and of names are shown escaped (`\r`, `\x1b`), so the file cannot redraw a line.
  */
 
-import type { CacheImportStatus, LogLine, PlatformSteps } from '../results/types.ts';
+import type { CacheImportStatus, LogLine } from '../results/types.ts';
 import { exitDetails, importRef, isCacheExportName, keep, parseStepLabel, splitLabel, statusFact } from './lines.ts';
-import { BUILD_LOG_LIMITS, UNLABELLED_PLATFORM } from './parse.ts';
+import { BUILD_LOG_LIMITS, compareSteps, platformTotals, UNLABELLED_PLATFORM } from './parse.ts';
 import type { BuildErrorSummary, BuildLogAnalysis, BuildStep, CacheImportAttempt } from './types.ts';
 
 /** The last state of one BuildKit vertex, from its fields only. */
@@ -549,16 +549,7 @@ export function createRawJsonParser(): RawJsonParser {
       });
     }
     steps.sort(compareSteps);
-    const perPlatform = new Map<string, PlatformSteps>();
-    for (const step of steps) {
-      if (!step.counted) continue;
-      const platform = step.platform ?? UNLABELLED_PLATFORM;
-      const entry = perPlatform.get(platform) ?? { platform, cached: 0, total: 0 };
-      entry.total++;
-      if (step.cached) entry.cached++;
-      perPlatform.set(platform, entry);
-    }
-    const platforms = [...perPlatform.values()].sort((a, b) => a.platform.localeCompare(b.platform));
+    const platforms = platformTotals(steps);
 
     const attempts: CacheImportAttempt[] = imports.map((i) => ({
       status: i.vertex.error === null ? 'imported' : NOT_FOUND.test(i.vertex.error) ? 'not-found' : 'failed',
@@ -620,12 +611,6 @@ export function createRawJsonParser(): RawJsonParser {
 function arrayOf(value: unknown): Record<string, unknown>[] {
   if (!Array.isArray(value)) return [];
   return value.filter((x): x is Record<string, unknown> => x !== null && typeof x === 'object' && !Array.isArray(x));
-}
-
-function compareSteps(a: BuildStep, b: BuildStep): number {
-  const [ai = 0] = a.index.split('/').map(Number);
-  const [bi = 0] = b.index.split('/').map(Number);
-  return (a.platform ?? '').localeCompare(b.platform ?? '') || (a.stage ?? '').localeCompare(b.stage ?? '') || ai - bi || a.firstLine - b.firstLine;
 }
 
 /** A whole raw file held in memory (tests): the rendered text and the result. */

@@ -14,6 +14,7 @@ import { isRawJson, logSummary, readBuildLog, type LogSummary } from '../../grad
 import { HELP, LOG_MAX_BYTES, run } from '../../grader/cli/log.ts';
 import { ExitCode, InputError, exitCodeOf } from '../../grader/errors.ts';
 import { describeRun, grader } from '../helpers/cli.ts';
+import { runCaptured } from '../helpers/capture.ts';
 
 const LOGS = 'test/fixtures/buildx-logs/';
 const RAW = 'test/fixtures/buildx-rawjson/';
@@ -220,16 +221,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function runQuiet(argv: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => void lines.push(a.join(' '));
-  try {
-    return { code: await run(argv, ctx), out: lines.join('\n') };
-  } finally {
-    console.log = log;
-  }
-}
+const runQuiet = (argv: string[]) => runCaptured(run, argv, ctx);
 
 async function inputError(argv: string[]): Promise<InputError> {
   try {

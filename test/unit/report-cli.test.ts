@@ -8,6 +8,7 @@ import { ExitCode, InputError, exitCodeOf } from '../../grader/errors.ts';
 import { readResult } from '../../grader/report/read-result.ts';
 import { writeReports } from '../../grader/report/write-reports.ts';
 import type { GradeResult } from '../../grader/results/types.ts';
+import { runCaptured } from '../helpers/capture.ts';
 
 const PASS = new URL('../fixtures/results/pass.json', import.meta.url).pathname;
 const ctx = { signal: new AbortController().signal };
@@ -20,17 +21,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** Runs the command with console.log captured. */
-async function runQuiet(argv: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => void lines.push(a.join(' '));
-  try {
-    return { code: await run(argv, ctx), out: lines.join('\n') };
-  } finally {
-    console.log = log;
-  }
-}
+const runQuiet = (argv: string[]) => runCaptured(run, argv, ctx);
 
 describe('readResult', () => {
   it('rejects a missing file, invalid JSON and another schema with InputError naming the file', async () => {

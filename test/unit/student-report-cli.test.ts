@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { HELP, run } from '../../grader/cli/read.ts';
 import { ExitCode, InputError, exitCodeOf } from '../../grader/errors.ts';
+import { runCaptured } from '../helpers/capture.ts';
 
 const COMPLETE = 'test/fixtures/student-reports/complete.md';
 const ctx = { signal: new AbortController().signal };
@@ -19,16 +20,7 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function runQuiet(argv: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => void lines.push(a.join(' '));
-  try {
-    return { code: await run(argv, ctx), out: lines.join('\n') };
-  } finally {
-    console.log = log;
-  }
-}
+const runQuiet = (argv: string[]) => runCaptured(run, argv, ctx);
 
 describe('grader read', () => {
   it('--json: the requirements contract, with the quoted lines of the real seed report', async () => {
