@@ -153,8 +153,11 @@ describe('the student\'s own build command, judged on the real stack', { skip, t
     return dir;
   }
 
-  test('(g) the example without a bonus answer: bonus "Brak odpowiedzi", 0 points, 120% (the report answers it in writing)', async () => {
+  test('(g) the example without a bonus answer (no deleteScript, no deletion in the report): bonus "Brak odpowiedzi", 0 points, 100%', async () => {
     const dir = await exampleCopy('no-bonus', (s) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'bonus')));
+    const report = path.join(dir, 'sprawozdanie.md');
+    const text = await readFile(report, 'utf8');
+    await writeFile(report, text.slice(0, text.indexOf('## Zadanie dodatkowe')));
     // The bonus is a failed check (no answer), so the exit code is that of a failed check.
     const result = await gradeDir('no-bonus', dir, { code: 1 });
     const bonus = check(result, 'bonus.registry7.delete');
@@ -162,9 +165,11 @@ describe('the student\'s own build command, judged on the real stack', { skip, t
     assert.match(bonus.message, /^Brak odpowiedzi: praca nie zawiera skryptu usuwającego obraz cache/);
     assert.equal(bonus.points, 0);
     assert.equal(bonus.metrics?.answer, 'brak');
-    for (const c of result.checks.filter((x) => x.id !== 'bonus.registry7.delete')) assert.equal(c.status, 'pass', `${c.id}: ${c.message}`);
-    // The report still describes the deletion: report.bonus keeps its 2 of the bonus's 5 shares (8,5 × 2/5 = 3,4 of 17 points).
-    assert.equal(result.score.percent, 120);
+    const reportBonus = check(result, 'report.bonus');
+    assert.equal(reportBonus.status, 'fail', reportBonus.message);
+    assert.match(reportBonus.message, /^Brak odpowiedzi: sprawozdanie nie pokazuje usunięcia obrazu cache/);
+    for (const c of result.checks.filter((x) => x.id !== 'bonus.registry7.delete' && x.id !== 'report.bonus')) assert.equal(c.status, 'pass', `${c.id}: ${c.message}`);
+    assert.equal(result.score.percent, 100);
     assert.equal(result.score.passed, true);
   });
 
