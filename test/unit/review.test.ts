@@ -18,6 +18,7 @@ import { applyOverrides, decisionProblems } from '../../grader/review/apply.ts';
 import { loadOverrides, parseOverrides, upsertDecision, type Decision } from '../../grader/review/overrides.ts';
 import { applyDirOverrides } from '../../grader/review/review-dir.ts';
 import { grader } from '../helpers/cli.ts';
+import { runCaptured } from '../helpers/capture.ts';
 
 const rubric = await loadRubric();
 const ctx = { signal: new AbortController().signal };
@@ -46,17 +47,7 @@ const decision = (d: Partial<Decision> & Pick<Decision, 'check' | 'status'>): De
   student: 's99201', comment: 'Trafienia cache widać w logu wklejonym do sprawozdania.', ...d,
 });
 
-/** Runs a command with console.log captured. */
-async function quiet(command: typeof review, argv: string[]): Promise<{ code: number; out: string }> {
-  const lines: string[] = [];
-  const log = console.log;
-  console.log = (...a: unknown[]) => void lines.push(a.join(' '));
-  try {
-    return { code: await command(argv, ctx), out: lines.join('\n') };
-  } finally {
-    console.log = log;
-  }
-}
+const quiet = (command: typeof review, argv: string[]) => runCaptured(command, argv, ctx);
 
 async function inputError(promise: Promise<unknown>): Promise<InputError> {
   try {
