@@ -76,13 +76,9 @@ export async function discoverSubmission(dir: string, o: DiscoverOptions = {}): 
     // A script that sends DELETE to a registry is the bonus answer.
     if (!deleteScript && DELETE_ANSWER.test(text) && /\.(?:sh|bash)$/i.test(script)) deleteScript = script;
   }
-  for (const report of found.reports) {
-    const text = await readSmall(report);
-    if (text === undefined) continue;
-    const parsed = extractMarkdownCommands(text, rel(report));
-    if (parsed.length) files.push(rel(report));
-    commands.push(...parsed);
-  }
+  const fromReports = await reportCommands(root, found.reports.map(rel));
+  files.push(...fromReports.used);
+  commands.push(...fromReports.parsed);
   for (const f of files) inferred.push({ field: 'build.commands', value: countCommands(commands.filter((c) => c.source.file === f).length), from: f });
 
   // The reference command needs one Dockerfile: the one the student's build names, else the shallowest.
@@ -161,22 +157,30 @@ export async function loadOrDiscover(dir: string, o: DiscoverOptions = {}): Prom
 
 async function withReportCommands(sub: Submission): Promise<Submission> {
   if (sub.build.commands) return sub;
-  const files = (sub.report?.files ?? await findReportFiles(sub.dir)).filter((f) => REPORT.test(f));
-  const parsed: ParsedCommand[] = [];
-  const used: string[] = [];
-  for (const file of files) {
-    const text = await readSmall(path.join(sub.dir, file));
-    if (text === undefined) continue;
-    const commands = /\.txt$/i.test(file) ? parseShellText(text, { file, style: 'console' }) : extractMarkdownCommands(text, file);
-    if (commands.length) used.push(file);
-    parsed.push(...commands);
-  }
+  const { parsed, used } = await reportCommands(sub.dir, (sub.report?.files ?? await findReportFiles(sub.dir)).filter((f) => REPORT.test(f)));
   if (parsed.length === 0) return sub;
   return {
     ...sub,
     build: { ...sub.build, commands: { from: 'repository', files: used, parsed } },
     inferred: used.map((f) => ({ field: 'build.commands', value: countCommands(parsed.filter((c) => c.source.file === f).length), from: `${f} (submission.json nie podaje poleceń)` })),
   };
+}
+
+/**
+ * The commands of text reports (paths relative to `root`), found as in Markdown: code blocks and
+ * lines that start a docker or curl command, so the prose of a `.txt` report is not read as commands.
+ */
+async function reportCommands(root: string, files: readonly string[]): Promise<{ parsed: ParsedCommand[]; used: string[] }> {
+  const parsed: ParsedCommand[] = [];
+  const used: string[] = [];
+  for (const file of files) {
+    const text = await readSmall(path.join(root, file));
+    if (text === undefined) continue;
+    const commands = extractMarkdownCommands(text, file);
+    if (commands.length) used.push(file);
+    parsed.push(...commands);
+  }
+  return { parsed, used };
 }
 
 /** Report files of a repository that has submission.json without `report`: found by name, as without it. */
