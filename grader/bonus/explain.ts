@@ -147,9 +147,9 @@ const EXPLANATIONS: Record<FindingKey, (ctx: ExplainContext) => Omit<Explanation
     docs: [DOCS.deleteApi],
   }),
   'tag-still-present': (ctx) => ({
-    cause: `Mimo odpowiedzi 202 tag ${ctx.tag} nadal jest dostępny (HEAD nie dał 404 albo tag jest w tags/list).`,
+    cause: `Po usuwaniu tag ${ctx.tag} nadal jest dostępny (HEAD nie dał 404 albo tag jest w tags/list).`,
     fix:
-      'Usunięty digest nie był digestem tego tagu. Najczęstsza przyczyna: HEAD bez pełnego nagłówka Accept. Rejestr podaje wtedy digest innej postaci manifestu ' +
+      'DELETE nie wskazał digestu tego tagu. Najczęstsza przyczyna: HEAD bez pełnego nagłówka Accept. Rejestr podaje wtedy digest innej postaci manifestu ' +
       'albo odpowiada 404. BuildKit od wersji 0.21 zapisuje cache jako manifest obrazu OCI (application/vnd.oci.image.manifest.v1+json), a starszy jako indeks OCI. ' +
       'W Accept wymień wszystkie cztery typy: application/vnd.oci.image.index.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, ' +
       'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json. Potem DELETE po digeście z nagłówka Docker-Content-Digest.',

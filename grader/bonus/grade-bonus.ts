@@ -1,7 +1,8 @@
 /**
- * The bonus end to end, for the grade command: the student's script first (its sandbox copies
- * registry7 while the cache is still there), then the grader's own deletion in registry7 as the
- * model answer (no points), then the check `bonus.registry7.delete`, scored on the script alone.
+ * The bonus end to end, for the grade command: the student's answer first (their script, else the
+ * deletion commands of their report; the sandbox copies registry7 while the cache is still there),
+ * then the grader's own deletion in registry7 as the model answer (no points), then the check
+ * `bonus.registry7.delete`, scored on the student's answer alone.
  */
 import { buildRegistry7DeleteCheck } from '../checks/bonus-registry7-delete.ts';
 import type { ParsedCommand } from '../commands/types.ts';
@@ -13,6 +14,7 @@ import { summarizeGcOutput } from './gc-summary.ts';
 import type { BonusClient, GcCapableRegistry } from './ports.ts';
 import { registryDeleteSetting } from './registry7-setup.ts';
 import { runStudentScript } from './sandbox.ts';
+import type { ReportAnswer } from './report-answer.ts';
 import type { ScriptOutcome } from './types.ts';
 
 /** The grader's registry7 handle as the deletion flow sees it. */
@@ -35,8 +37,10 @@ export interface GradeBonusOptions {
   /** Submission folder and its `bonus.deleteScript`, when named. */
   submissionDir?: string;
   deleteScript?: string;
-  /** The student's commands: how they started registry7 decides whether the copy allows deleting. */
+  /** The student's commands (build commands, then the report's): how they started registry7 decides whether the copy allows deleting. */
   commands: readonly ParsedCommand[];
+  /** The deletion answer written in the report, used when there is no deleteScript. */
+  reportAnswer?: ReportAnswer;
   /** Sandbox image (else $GRADER_SANDBOX_IMAGE, else buildx-grader/sandbox:1). */
   sandboxImage?: string;
   scriptTimeLimitMs?: number;
@@ -54,11 +58,13 @@ export async function gradeBonus(o: GradeBonusOptions): Promise<CheckResult> {
     };
   }
   let script: ScriptOutcome | undefined;
-  if (o.deleteScript && o.submissionDir) {
+  const fromReport = !o.deleteScript && o.reportAnswer?.kind === 'script' ? o.reportAnswer : undefined;
+  if ((o.deleteScript || fromReport) && o.submissionDir) {
     script = await runStudentScript({
       client: o.client,
       submissionDir: o.submissionDir,
-      script: o.deleteScript,
+      script: fromReport ? fromReport.label : o.deleteScript!,
+      ...(fromReport ? { fromReport: { text: fromReport.text, notes: fromReport.notes } } : {}),
       imageRef: o.imageRef,
       cacheRef: o.cacheRef,
       source: { container: o.registry7.containerName },
@@ -69,5 +75,6 @@ export async function gradeBonus(o: GradeBonusOptions): Promise<CheckResult> {
     });
   }
   const flow = await runDeleteFlow({ client: o.client, registry7: gcCapable(o.registry7), imageRef: o.imageRef, cacheRef: o.cacheRef, ...(o.signal ? { signal: o.signal } : {}) });
-  return buildRegistry7DeleteCheck({ reference: flow, ...(script ? { script } : {}) });
+  const unreplayable = !o.deleteScript && o.reportAnswer?.kind === 'unreplayable' ? o.reportAnswer : undefined;
+  return buildRegistry7DeleteCheck({ reference: flow, ...(script ? { script } : {}), ...(unreplayable ? { unreplayable } : {}) });
 }

@@ -18,7 +18,7 @@
  * Afterwards the grader runs GC on the copy itself and checks: cache tag gone, image intact, bytes freed.
  * Everything is labelled `buildx-grader.run=<runId>` and removed in `finally`, also on abort.
  */
-import { chmod, copyFile, realpath, rm, stat } from 'node:fs/promises';
+import { chmod, copyFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DockerCli, labelFlags, newRunId } from '../docker/docker.ts';
@@ -41,8 +41,10 @@ export interface ScriptSandboxOptions {
   client: BonusClient;
   /** Folder of the submission; the script must be a regular file inside it. */
   submissionDir: string;
-  /** `bonus.deleteScript` from submission.json (relative to submissionDir). */
+  /** `bonus.deleteScript` from submission.json (relative to submissionDir), or the label of `fromReport`. */
   script: string;
+  /** The deletion commands of the report, rewritten for the copy (report-answer.ts): run instead of a file. */
+  fromReport?: { text: string; notes: string[] };
   /** Where the student's image and cache are (refs in registry7); only repository and tags are used. */
   imageRef: ImageRef | string;
   cacheRef: ImageRef | string;
@@ -113,9 +115,10 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
   const outcome: ScriptOutcome = {
     script: o.script, image, exitCode: null, timedOut: false, timeLimitMs, durationMs: 0, output: '', blockedConnections: [],
     registryDelete: o.registryDelete,
+    ...(o.fromReport ? { fromReport: o.fromReport } : {}),
   };
-  const resolved = await resolveScript(o.submissionDir, o.script);
-  if ('problem' in resolved) {
+  const resolved = o.fromReport ? undefined : await resolveScript(o.submissionDir, o.script);
+  if (resolved && 'problem' in resolved) {
     outcome.invalid = resolved.problem;
     return outcome;
   }
@@ -158,7 +161,8 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
     // Our own copy under a fixed name: docker cp parses no part of the student's path.
     scratch = await makeTempDir('script-', runId);
     const copied = join(scratch, 'script.sh');
-    await copyFile(resolved.path, copied);
+    if (resolved) await copyFile(resolved.path, copied);
+    else await writeFile(copied, o.fromReport!.text);
     await chmod(copied, 0o644);
     await docker.ok(['cp', copied, `${name}:${SANDBOX_SCRIPT}`], 'skopiować skryptu studenta do piaskownicy', call);
     // The copy has the student's content under the same repository and tags, at a loopback address.

@@ -12,12 +12,14 @@ import type { CheckResult, DocLink, Evidence } from '../results/types.ts';
 export interface BonusCheckInput {
   /** The grader's own deletion in its registry7: the model answer shown beside the student's, worth no points. */
   reference: DeleteFlowOutcome;
-  /** The student's deletion script run in the sandbox; absent when the student gave no answer. */
+  /** The student's deletion script (or their report's commands) run in the sandbox; absent when the student gave no answer. */
   script?: ScriptOutcome;
+  /** The report has a deletion answer the sandbox could not run (report-answer.ts). */
+  unreplayable?: { label: string; status: 'fail' | 'manual'; reason: string; notes: string[] };
 }
 
 export const NO_ANSWER_MESSAGE =
-  'Brak odpowiedzi: praca nie zawiera skryptu usuwającego obraz cache (bonus.deleteScript w submission.json), więc zadanie dodatkowe nie dostaje punktów. Wzorcowe usuwanie wykonane przez grader jest w raporcie tylko dla porównania.';
+  'Brak odpowiedzi: praca nie zawiera skryptu usuwającego obraz cache (bonus.deleteScript w submission.json) ani poleceń usuwania (curl -X DELETE) w sprawozdaniu, więc zadanie dodatkowe nie dostaje punktów. Wzorcowe usuwanie wykonane przez grader jest w raporcie tylko dla porównania.';
 
 /** Points come from the student's script alone; the grader's own deletion is context ("tak to powinno wyglądać"). */
 export function buildRegistry7DeleteCheck(input: BonusCheckInput): CheckResult {
@@ -28,6 +30,18 @@ export function buildRegistry7DeleteCheck(input: BonusCheckInput): CheckResult {
     referenceNote(referenceVerdict),
     notesEvidence(input.reference, ctx),
   ];
+  if (!input.script && input.unreplayable) {
+    const u = input.unreplayable;
+    return {
+      id: 'bonus.registry7.delete',
+      status: u.status,
+      message: `Polecenia usuwania ze sprawozdania (${u.label}) nie zostały uruchomione: ${u.reason}.`,
+      ...(u.status === 'fail' ? { hint: 'Pokaż w sprawozdaniu, skąd bierzesz digest: HEAD manifestu cache z nagłówkiem Accept (curl -sI -H "Accept: application/vnd.oci.image.manifest.v1+json" …/manifests/<tag>), a potem curl -X DELETE …/manifests/<digest z nagłówka Docker-Content-Digest>.' } : {}),
+      docs: [DOCS.deleteApi, DOCS.garbageCollection, DOCS.deleteConfig],
+      evidence: [...(u.notes.length ? [{ kind: 'text' as const, title: 'Polecenia ze sprawozdania: co grader z nimi zrobił', text: u.notes.join('\n') }] : []), ...referenceEvidence],
+      metrics: { answer: 'sprawozdanie', ...referenceMetrics(input.reference, referenceVerdict) },
+    };
+  }
   if (!input.script) {
     return {
       id: 'bonus.registry7.delete',
@@ -62,12 +76,14 @@ function contextOf(flow: DeleteFlowOutcome): ExplainContext {
 }
 
 function messageOf(script: ScriptOutcome, v: Verdict): string {
+  const report = script.fromReport !== undefined;
+  const who = report ? `Polecenia usuwania ze sprawozdania (${script.script})` : `Skrypt studenta (${script.script})`;
   if (v.status === 'pass') {
-    return `Skrypt studenta (${script.script}) usunął obraz cache w kopii registry7: tag cache odpowiada 404 i zniknął z listy tagów, obraz aplikacji jest nienaruszony, po garbage-collect zwolniono ${formatBytes(v.bytesFreed ?? 0)}.`;
+    return `${who} ${report ? 'usunęły' : 'usunął'} obraz cache w kopii registry7: tag cache odpowiada 404 i zniknął z listy tagów, obraz aplikacji jest nienaruszony, po garbage-collect zwolniono ${formatBytes(v.bytesFreed ?? 0)}.`;
   }
-  if (v.status === 'error') return `Nie udało się ocenić skryptu studenta (${script.script}) z powodu awarii środowiska; wynik do ponownej oceny.`;
+  if (v.status === 'error') return `Nie udało się ocenić ${report ? `poleceń usuwania ze sprawozdania (${script.script})` : `skryptu studenta (${script.script})`} z powodu awarii środowiska; wynik do ponownej oceny.`;
   if (script.invalid) return script.invalid;
-  return `Skrypt studenta (${script.script}) nie usunął poprawnie obrazu cache${script.timedOut ? ' (przerwany po przekroczeniu limitu czasu)' : ''}.`;
+  return `${who} nie ${report ? 'usunęły' : 'usunął'} poprawnie obrazu cache${script.timedOut ? ` (${report ? 'przerwane' : 'przerwany'} po przekroczeniu limitu czasu)` : ''}.`;
 }
 
 /** Says whether the model answer itself worked, so a failed reference is never read as the student's. */
@@ -113,31 +129,36 @@ function flowEvidence(o: DeleteFlowOutcome, v: Verdict, prefix: string): Evidenc
 }
 
 function scriptEvidence(s: ScriptOutcome, v: Verdict): Evidence[] {
+  const report = s.fromReport;
   const out: Evidence[] = [
     {
       kind: 'text',
-      title: 'Skrypt studenta w piaskownicy',
+      title: report ? 'Polecenia ze sprawozdania w piaskownicy' : 'Skrypt studenta w piaskownicy',
       text:
-        `Skrypt ${s.script} uruchomiono w obrazie ${s.image} (sieć wewnętrzna z kopią registry7, bez gniazda Dockera, ` +
+        `${report ? `Polecenia usuwania ze sprawozdania (${s.script}), przepisane na kopię registry7, uruchomiono` : `Skrypt ${s.script} uruchomiono`} w obrazie ${s.image} (sieć wewnętrzna z kopią registry7, bez gniazda Dockera, ` +
         `limit ${Math.round(s.timeLimitMs / 1000)} s). ${s.registryDelete.basis} Kod wyjścia: ${s.exitCode ?? 'brak'}` +
         `${s.timedOut ? ', przerwany po przekroczeniu limitu czasu (docker kill)' : ''}; czas: ${(s.durationMs / 1000).toFixed(1).replace('.', ',')} s.` +
         (s.invalid ? `\nSkryptu nie uruchomiono: ${s.invalid}` : '') +
         (s.infraError ? `\nAwaria środowiska: ${s.infraError}` : ''),
     },
   ];
+  if (report) {
+    out.push({ kind: 'log', title: 'Polecenia ze sprawozdania: uruchomiony skrypt', lines: report.text.trimEnd().split('\n').map((text, i) => ({ n: i + 1, text })) });
+    if (report.notes.length) out.push({ kind: 'text', title: 'Polecenia ze sprawozdania: co grader zmienił', text: report.notes.join('\n') });
+  }
   if (s.output) {
-    out.push({ kind: 'log', title: 'Skrypt studenta: wyjście (koniec)', lines: s.output.split('\n').map((text, i) => ({ n: i + 1, text, ...(s.blockedConnections.includes(text) ? { highlight: true } : {}) })) });
+    out.push({ kind: 'log', title: report ? 'Polecenia ze sprawozdania: wyjście (koniec)' : 'Skrypt studenta: wyjście (koniec)', lines: s.output.split('\n').map((text, i) => ({ n: i + 1, text, ...(s.blockedConnections.includes(text) ? { highlight: true } : {}) })) });
   }
   if (s.blockedConnections.length) {
     out.push({
       kind: 'text',
-      title: 'Skrypt studenta: zablokowane połączenia',
+      title: report ? 'Polecenia ze sprawozdania: zablokowane połączenia' : 'Skrypt studenta: zablokowane połączenia',
       text:
-        'Skrypt próbował połączyć się z adresem innym niż registry7; piaskownica na to nie pozwala:\n' +
+        `${report ? 'Polecenia próbowały' : 'Skrypt próbował'} połączyć się z adresem innym niż registry7; piaskownica na to nie pozwala:\n` +
         s.blockedConnections.join('\n'),
     });
   }
-  if (s.verification) out.push(...flowEvidence(s.verification, v, 'Kopia registry7 po skrypcie'));
+  if (s.verification) out.push(...flowEvidence(s.verification, v, report ? 'Kopia registry7 po poleceniach ze sprawozdania' : 'Kopia registry7 po skrypcie'));
   return out;
 }
 
@@ -160,7 +181,7 @@ function notesEvidence(flow: DeleteFlowOutcome, ctx: ExplainContext): Evidence {
 }
 
 function scriptMetrics(script: ScriptOutcome, v: Verdict): Record<string, number | string> {
-  const m: Record<string, number | string> = { answer: 'skrypt', scriptStatus: v.status, scriptBlockedConnections: script.blockedConnections.length };
+  const m: Record<string, number | string> = { answer: script.fromReport ? 'sprawozdanie' : 'skrypt', scriptStatus: v.status, scriptBlockedConnections: script.blockedConnections.length };
   if (script.exitCode !== null) m.scriptExitCode = script.exitCode;
   const o = script.verification;
   if (o?.deleteStatus != null) m.deleteStatus = o.deleteStatus;

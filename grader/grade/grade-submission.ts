@@ -120,6 +120,7 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
           // The same registry under the name the builder reaches it by (registry7:5000 on the run network).
           builderHost: await isolation.registryHost(),
           outDir: o.outDir, tmpDir, stageCount: stages.length, timeoutMs: o.buildTimeoutMs, signal: o.signal, builds, progress,
+          reportDeletion: report.deletion,
         });
         checks.push(...outcome.checks);
         reproduced = outcome.reproduced;

@@ -16,6 +16,7 @@ import type { Rubric } from '../rubric/load-rubric.ts';
 import { findReportFiles } from '../submission/discover.ts';
 import type { Submission } from '../submission/load-submission.ts';
 import type { ReportImage, StudentReport } from '../student-report/types.ts';
+import type { ParsedCommand } from '../commands/types.ts';
 
 export interface ReportEvidenceOptions {
   /** The repository root; report paths are relative to it. */
@@ -74,18 +75,37 @@ function screenshot(image: ReportImage, r: Awaited<ReturnType<typeof ocrImages>>
   return read.ok ? { image, status: 'read', report: read.report } : { image, status: 'unreadable', reason: 'tekstu z OCR nie udało się odczytać' };
 }
 
-/** The rubric's report checks for a submission: its report files (named, else found by name) read and judged. */
+/** What the report offers the bonus: its typed commands (OCR text is never run) and the cache digests its builds printed. */
+export interface ReportDeletionInput {
+  commands: ParsedCommand[];
+  exportedCacheDigests: string[];
+}
+
+/**
+ * The rubric's report checks for a submission: its report files (named, else found by name) read
+ * and judged. The report is read also when only the bonus needs it (its deletion commands).
+ */
 export async function gradeReport(
   sub: Submission,
   rubric: Rubric,
   o: { fetchImages: boolean; signal?: AbortSignal; progress?: (m: string) => void },
-): Promise<{ checks: CheckResult[]; files: string[]; driverLines: DriverLine[]; fingerprints: EvidenceFingerprint[] }> {
+): Promise<{ checks: CheckResult[]; files: string[]; driverLines: DriverLine[]; fingerprints: EvidenceFingerprint[]; deletion: ReportDeletionInput }> {
   const ids = rubric.checks.map((c) => c.id).filter(isReportCheck);
-  if (ids.length === 0) return { checks: [], files: sub.report?.files ?? [], driverLines: [], fingerprints: [] };
+  if (ids.length === 0 && !rubric.checks.some((c) => c.id === 'bonus.registry7.delete')) {
+    return { checks: [], files: sub.report?.files ?? [], driverLines: [], fingerprints: [], deletion: { commands: [], exportedCacheDigests: [] } };
+  }
   const files = sub.report?.files ?? await findReportFiles(sub.dir);
   o.progress?.(files.length ? `czytam sprawozdanie (${files.join(', ')})` : 'nie znaleziono sprawozdania');
   const evidence = await collectReportEvidence({ root: sub.dir, files, fetchImages: o.fetchImages, ...(o.signal ? { signal: o.signal } : {}) });
-  return { checks: reportChecks(evidence, ids), files, driverLines: driverLines(evidence), fingerprints: evidence.fingerprints };
+  return { checks: reportChecks(evidence, ids), files, driverLines: driverLines(evidence), fingerprints: evidence.fingerprints, deletion: deletionInput(evidence) };
+}
+
+function deletionInput(e: ReportEvidence): ReportDeletionInput {
+  const typed = e.reports.filter((r) => r.confidence === 'report');
+  return {
+    commands: typed.flatMap((r) => r.commands.map((c) => c.parsed)),
+    exportedCacheDigests: typed.flatMap((r) => r.outputs.flatMap((o) => (o.kind === 'build-log' && o.log.cacheExport.exported && o.log.cacheExport.manifestDigest ? [o.log.cacheExport.manifestDigest] : []))),
+  };
 }
 
 export interface DriverLine {

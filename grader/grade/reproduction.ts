@@ -4,6 +4,7 @@
  * deletion answer. Without a student command only the lab's reference command runs, for context.
  */
 import { gradeBonus } from '../bonus/grade-bonus.ts';
+import { reportAnswer, studentRepository } from '../bonus/report-answer.ts';
 import { builderCheck, type BuilderCheckInput } from '../checks/builder-check.ts';
 import { buildFirstCheck, cacheHitCheck, cacheImportedCheck, notRunCheck, type BuildFacts } from '../checks/build-checks.ts';
 import { cacheCheck } from '../checks/cache-check.ts';
@@ -21,6 +22,7 @@ import type { CheckId, CheckResult, GradeResult } from '../results/types.ts';
 import { thresholdOf, type Rubric } from '../rubric/load-rubric.ts';
 import type { Submission } from '../submission/load-submission.ts';
 import type { PreparedInput } from './prepare-build.ts';
+import type { ReportDeletionInput } from './report-evidence.ts';
 import { REQUIRED_PLATFORMS } from './published-checks.ts';
 import { buildRecord, reproduceBuild } from './reproduce-build.ts';
 import { studentBuildArgv, type MappedRef } from './student-build.ts';
@@ -54,6 +56,8 @@ export interface ReproductionContext {
   timeoutMs: number;
   signal: AbortSignal;
   builds: GradeResult['builds'];
+  /** The report's deletion commands, the bonus answer when there is no deleteScript. */
+  reportDeletion: ReportDeletionInput;
   progress: (message: string) => void;
 }
 
@@ -122,7 +126,19 @@ export async function reproduceStudentBuild(ctx: ReproductionContext): Promise<R
     checks.push(notRunCheck(BONUS_CHECK, 'w registry7 nie ma obrazu cache z polecenia studenta do usunięcia'));
     return { checks, ...(reproduced ? { reproduced } : {}) };
   }
-  ctx.progress('zadanie dodatkowe: skrypt studenta usuwa obraz cache z kopii registry7');
+  const answer = ctx.sub.bonus ? undefined : reportAnswer({
+    commands: ctx.reportDeletion.commands,
+    repositories: [...plan.tags, ...plan.cacheTo.flatMap((c) => (c.ref ? [c.ref] : [])), ...plan.cacheFrom.map((c) => c.ref)]
+      .flatMap((m) => {
+        const student = studentRepository(m.student);
+        return student ? [{ student, copy: m.repository }] : [];
+      }),
+    cache: { repository: cacheRef!.repository, tag: cacheRef!.tag },
+    exportedCacheDigests: ctx.reportDeletion.exportedCacheDigests,
+  });
+  ctx.progress(ctx.sub.bonus
+    ? 'zadanie dodatkowe: skrypt studenta usuwa obraz cache z kopii registry7'
+    : answer?.kind === 'script' ? 'zadanie dodatkowe: polecenia ze sprawozdania usuwają obraz cache z kopii registry7' : 'zadanie dodatkowe: wzorcowe usuwanie obrazu cache (bez odpowiedzi studenta)');
   checks.push(await gradeBonus({
     client: ctx.client,
     registry7: ctx.registry7,
@@ -130,7 +146,8 @@ export async function reproduceStudentBuild(ctx: ReproductionContext): Promise<R
     cacheRef: reproduced.cache,
     submissionDir: ctx.sub.dir,
     ...(ctx.sub.bonus ? { deleteScript: ctx.sub.bonus.deleteScript } : {}),
-    commands: ctx.input.commands,
+    ...(answer ? { reportAnswer: answer } : {}),
+    commands: [...ctx.input.commands, ...ctx.reportDeletion.commands],
     signal: ctx.signal,
   }));
   return { checks, reproduced };

@@ -173,6 +173,45 @@ describe('the student\'s own build command, judged on the real stack', { skip, t
     assert.equal(result.score.passed, true);
   });
 
+  /** The example without its script: the report's deletion commands (after `## Zadanie dodatkowe`) are the only answer. */
+  async function reportOnlyCopy(name: string, change: (report: string) => string = (t) => t): Promise<string> {
+    const dir = await exampleCopy(name, (s) => Object.fromEntries(Object.entries(s).filter(([k]) => k !== 'bonus')));
+    await rm(path.join(dir, 'delete-cache.sh'));
+    const report = path.join(dir, 'sprawozdanie.md');
+    await writeFile(report, change(await readFile(report, 'utf8')));
+    return dir;
+  }
+
+  test('(i) no script: the report\'s HEAD and `curl -X DELETE …/$DIGEST` run in the sandbox on the registry7 copy and earn the bonus (150%)', async () => {
+    const result = await gradeDir('report-answer', await reportOnlyCopy('report-answer'), { code: 0 });
+    const bonus = check(result, 'bonus.registry7.delete');
+    assert.equal(bonus.status, 'pass', `${bonus.message}\n${bonus.hint ?? ''}`);
+    assert.match(bonus.message, /^Polecenia usuwania ze sprawozdania \(sprawozdanie\.md, wiersze 139–145\) usunęły obraz cache w kopii registry7: tag cache odpowiada 404/);
+    assert.equal(bonus.metrics?.answer, 'sprawozdanie');
+    assert.equal(bonus.metrics?.cacheStatusAfter, 404);
+    const script = bonus.evidence.find((e) => e.kind === 'log' && e.title === 'Polecenia ze sprawozdania: uruchomiony skrypt');
+    assert.ok(script && script.kind === 'log', JSON.stringify(bonus.evidence.map((e) => e.title)));
+    // The student's own HEAD (their two Accept headers) feeds $DIGEST, which the report never sets.
+    assert.ok(script.lines.some((l) => /^GRADER_OUT_DIGEST=\$\( \{ curl -sI -H "Accept: application\/vnd\.oci\.image\.manifest\.v1\+json" -H "Accept: application\/vnd\.oci\.image\.index\.v1\+json" http:\/\/registry7:5000\/v2\/s99656\/pogoda\/manifests\/buildcache ;/.test(l.text)), JSON.stringify(script.lines));
+    assert.ok(script.lines.some((l) => l.text === 'curl -X DELETE http://registry7:5000/v2/s99656/pogoda/manifests/$DIGEST'));
+    assert.equal(result.score.percent, 150);
+  });
+
+  test('(j) no script, and the report\'s HEAD asks only for an index: no digest comes back, the tag survives, bonus 0 with the Accept explanation (120%)', async () => {
+    const dir = await reportOnlyCopy('report-answer-index-only', (t) => t.replace('-H "Accept: application/vnd.oci.image.manifest.v1+json" ', ''));
+    const result = await gradeDir('report-answer-index-only', dir, { code: 1 });
+    const bonus = check(result, 'bonus.registry7.delete');
+    assert.equal(bonus.status, 'fail', bonus.message);
+    assert.equal(bonus.points, 0);
+    assert.equal(bonus.message, 'Polecenia usuwania ze sprawozdania (sprawozdanie.md, wiersze 139–145) nie usunęły poprawnie obrazu cache.');
+    assert.match(bonus.hint ?? '', /nie zawiera nagłówka `Docker-Content-Digest`/);
+    const output = bonus.evidence.find((e) => e.kind === 'log' && e.title === 'Polecenia ze sprawozdania: wyjście (koniec)');
+    assert.ok(output && output.kind === 'log' && output.lines.some((l) => /^HTTP\/1\.1 404 Not Found/.test(l.text)), JSON.stringify(output));
+    // The written answer still has all four parts (its Accept names a manifest type), so report.bonus passes.
+    assert.equal(check(result, 'report.bonus').status, 'pass');
+    assert.equal(result.score.percent, 120);
+  });
+
   test('(h) a deleteScript that DELETEs by tag: 400 DIGEST_INVALID, bonus fails with 0 points and the delete-by-digest explanation', async () => {
     const dir = await exampleCopy('by-tag', (s) => s);
     await writeFile(path.join(dir, 'delete-cache.sh'),

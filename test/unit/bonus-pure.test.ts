@@ -151,6 +151,46 @@ describe('bonus: verdicts and the check', () => {
   });
 });
 
+describe('bonus: the report\'s deletion commands as the answer', () => {
+  const fromReport: ScriptOutcome = {
+    script: 'sprawozdanie.md, wiersze 139–145', image: DEFAULT_IMAGES.sandbox, exitCode: 0, timedOut: false, timeLimitMs: 60_000, durationMs: 900,
+    output: 'HTTP/1.1 404 Not Found\r\nContent-Length: 122\r\n\r\n404 page not found', blockedConnections: [],
+    verification: { ...passing, cacheStatusAfter: 200, cacheListedAfter: true, deleteStatus: undefined },
+    registryDelete: { enabled: true, basis: 'registry7 z włączonym usuwaniem (test)' },
+    fromReport: { text: '# sprawozdanie.md, wiersz 139\ncurl -sI -H "Accept: application/vnd.oci.image.index.v1+json" http://registry7:5000/v2/s1/app/manifests/buildcache\n', notes: ['Polecenie (sprawozdanie.md, wiersz 145): digest $DIGEST odczytano z wyjścia polecenia (sprawozdanie.md, wiersz 139), tak jak student przepisał go z ekranu.'] },
+  };
+  test('a HEAD answered 404 with no digest anywhere in the output: the Accept header is the explained cause, and no 202 is claimed', () => {
+    const v = judgeScript(fromReport);
+    assert.deepEqual(v.findings, ['no-digest-header']);
+    const check = buildRegistry7DeleteCheck({ reference: passing, script: fromReport });
+    assert.equal(check.status, 'fail');
+    assert.equal(check.message, 'Polecenia usuwania ze sprawozdania (sprawozdanie.md, wiersze 139–145) nie usunęły poprawnie obrazu cache.');
+    assert.match(check.hint ?? '', /nie zawiera nagłówka `Docker-Content-Digest`/);
+    assert.doesNotMatch(check.hint ?? '', /202/);
+    assert.equal(check.metrics?.answer, 'sprawozdanie');
+    const script = check.evidence.find((e) => e.kind === 'log' && e.title === 'Polecenia ze sprawozdania: uruchomiony skrypt');
+    assert.ok(script && script.kind === 'log' && script.lines[0]!.text === '# sprawozdanie.md, wiersz 139', JSON.stringify(script));
+    assert.ok(check.evidence.some((e) => e.kind === 'text' && e.title === 'Polecenia ze sprawozdania: co grader zmienił' && /tak jak student przepisał go z ekranu/.test(e.text)));
+  });
+  test('a 404 on the way (the check after a working DELETE) fails nothing', () => {
+    const worked = { ...fromReport, output: 'HTTP/1.1 202 Accepted\r\n\r\nHTTP/1.1 404 Not Found\r\n', verification: passing };
+    const v = judgeScript(worked);
+    assert.equal(v.status, 'pass', v.findings.join(', '));
+    assert.match(buildRegistry7DeleteCheck({ reference: passing, script: worked }).message, /^Polecenia usuwania ze sprawozdania \(sprawozdanie\.md, wiersze 139–145\) usunęły obraz cache/);
+  });
+  test('an answer the sandbox cannot run: manual for PowerShell, fail for a digest with no source; the model answer stays context', () => {
+    const manual = buildRegistry7DeleteCheck({ reference: passing, unreplayable: { label: 'sprawozdanie.md, wiersz 20', status: 'manual', reason: 'usuwanie w sprawozdaniu używa PowerShella', notes: [] } });
+    assert.equal(manual.status, 'manual');
+    assert.equal(manual.message, 'Polecenia usuwania ze sprawozdania (sprawozdanie.md, wiersz 20) nie zostały uruchomione: usuwanie w sprawozdaniu używa PowerShella.');
+    assert.equal(manual.hint, undefined);
+    const failed = buildRegistry7DeleteCheck({ reference: passing, unreplayable: { label: 'sprawozdanie.md, wiersz 20', status: 'fail', reason: 'brak odczytu digestu', notes: ['Nie uruchomiono polecenia (sprawozdanie.md, wiersz 20): …'] } });
+    assert.equal(failed.status, 'fail');
+    assert.match(failed.hint ?? '', /skąd bierzesz digest/);
+    assert.ok(failed.evidence.some((e) => e.kind === 'text' && e.title === 'Polecenia ze sprawozdania: co grader z nimi zrobił'));
+    assert.ok(failed.evidence.some((e) => e.kind === 'http' && e.title.startsWith('Wzorcowe usuwanie (grader, bez punktów)')));
+  });
+});
+
 describe('bonus: sandbox pieces', () => {
   test('blocked connections: curl errors to other hosts, not registry7', () => {
     const out = [

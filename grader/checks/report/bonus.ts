@@ -4,6 +4,7 @@
  * cache's media type matches, DELETE by digest (a tag is refused), and garbage collection to free
  * the space. A quarter of the points per part. Pure.
  */
+import { registryRequestOf } from '../../commands/http.ts';
 import type { ParsedCommand } from '../../commands/types.ts';
 import type { CheckResult } from '../../results/types.ts';
 import { DOCS } from '../docs.ts';
@@ -15,18 +16,16 @@ const ID = 'report.bonus';
 const MANIFEST_TYPES = /application\/vnd\.(?:oci\.image\.(?:index|manifest)\.v1\+json|docker\.distribution\.manifest\.(?:list\.)?v2\+json)/;
 const DIGEST_OR_VARIABLE = /^(?:sha256:[a-f0-9]{64}|\$\{?\w+\}?|"?\$\{?\w+\}?"?)$/;
 
-const isCurl = (c: ParsedCommand) => c.argv[0] === 'curl' || c.argv[0] === 'Invoke-WebRequest' || c.argv[0] === 'wget';
-const method = (c: ParsedCommand) => {
-  const i = c.argv.findIndex((w) => w === '-X' || w === '--request' || w === '-Method');
-  return i >= 0 ? c.argv[i + 1]?.toUpperCase() : c.argv.find((w) => /^-X[A-Z]+$/.test(w))?.slice(2) ?? (c.argv.includes('-I') || c.argv.includes('--head') ? 'HEAD' : 'GET');
+const manifestRequest = (c: ParsedCommand) => {
+  const r = registryRequestOf(c);
+  return r?.manifest ? { method: r.method, reference: r.manifest.reference } : null;
 };
-const manifestUrl = (c: ParsedCommand) => c.argv.find((w) => /\/v2\/.+\/manifests\//.test(w));
 
 export function reportBonusCheck(e: ReportEvidence): CheckResult {
   const none = noReport(ID, e);
   if (none) return none;
   const commands = commandsOf(e);
-  const deletes = commands.filter((c) => isCurl(c.item) && method(c.item) === 'DELETE' && manifestUrl(c.item));
+  const deletes = commands.filter((c) => manifestRequest(c.item)?.method === 'DELETE');
   if (deletes.length === 0) {
     return {
       id: ID,
@@ -40,9 +39,9 @@ export function reportBonusCheck(e: ReportEvidence): CheckResult {
   const parts: { name: string; found: Found<ParsedCommand>[]; missing: string }[] = [];
   const enabled = commands.filter((c) => registryRun(c.item)?.deleteEnabled || /REGISTRY_STORAGE_DELETE_ENABLED=true/i.test(c.item.text));
   parts.push({ name: 'usuwanie włączone w registry7', found: enabled, missing: 'nie widać włączenia usuwania (REGISTRY_STORAGE_DELETE_ENABLED=true); bez niego rejestr odpowiada 405' });
-  const digestReads = commands.filter((c) => isCurl(c.item) && method(c.item) !== 'DELETE' && manifestUrl(c.item) && MANIFEST_TYPES.test(c.item.text) && /accept/i.test(c.item.text));
+  const digestReads = commands.filter((c) => (manifestRequest(c.item)?.method ?? 'DELETE') !== 'DELETE' && MANIFEST_TYPES.test(c.item.text) && /accept/i.test(c.item.text));
   parts.push({ name: 'digest odczytany z nagłówkiem Accept', found: digestReads, missing: 'nie widać odczytu digestu z nagłówkiem Accept typu manifestu (bez niego rejestr podaje digest innego manifestu albo 404)' });
-  const byDigest = deletes.filter((c) => DIGEST_OR_VARIABLE.test(manifestUrl(c.item)!.split('/manifests/')[1] ?? ''));
+  const byDigest = deletes.filter((c) => DIGEST_OR_VARIABLE.test(manifestRequest(c.item)!.reference));
   parts.push({ name: 'DELETE po digeście', found: byDigest, missing: 'DELETE wskazuje tag zamiast digestu (rejestr odrzuca usuwanie po tagu)' });
   const gc = commands.filter((c) => c.item.argv.includes('garbage-collect'));
   const gcOutputs = outputsOf(e, 'gc');

@@ -1,0 +1,71 @@
+/**
+ * A request to a registry's HTTP API (`/v2/...`) in a student's command: curl, wget or
+ * PowerShell's Invoke-WebRequest/Invoke-RestMethod, as far as the words show. Pure.
+ */
+import type { ParsedCommand } from './types.ts';
+
+export type HttpTool = 'curl' | 'wget' | 'powershell';
+
+export interface RegistryRequest {
+  tool: HttpTool;
+  /** Upper case; GET when the command names none. */
+  method: string;
+  /** The word holding `/v2/` (variables kept as written). */
+  url: string;
+  /** `-H`/`--header` values of curl, `--header` of wget; PowerShell's `-Headers` table as written. */
+  headers: string[];
+  /** The URL names a manifest: `/v2/<name>/manifests/<reference>`. */
+  manifest: { repository: string; reference: string } | null;
+}
+
+const CURL = /^curl(?:\.exe)?$/i;
+const WGET = /^wget(?:\.exe)?$/i;
+const POWERSHELL = /^(?:invoke-webrequest|invoke-restmethod|iwr|irm)$/i;
+const MANIFEST = /\/v2\/(.+)\/manifests\/([^/?#\s]*)/;
+
+export function registryRequestOf(c: ParsedCommand): RegistryRequest | null {
+  const program = c.argv[0]?.split(/[\\/]/).at(-1) ?? '';
+  const tool: HttpTool | null = CURL.test(program) ? 'curl' : WGET.test(program) ? 'wget' : POWERSHELL.test(program) ? 'powershell' : null;
+  if (!tool) return null;
+  const url = c.argv.find((w, i) => i > 0 && w.includes('/v2/'));
+  if (url === undefined) return null;
+  const m = MANIFEST.exec(url);
+  return {
+    tool,
+    method: methodOf(tool, c.argv),
+    url,
+    headers: headersOf(tool, c.argv),
+    manifest: m ? { repository: m[1]!, reference: m[2]! } : null,
+  };
+}
+
+function methodOf(tool: HttpTool, argv: readonly string[]): string {
+  for (let i = 1; i < argv.length; i++) {
+    const w = argv[i]!;
+    if (tool === 'curl') {
+      if (w === '-X' || w === '--request') return (argv[i + 1] ?? 'GET').toUpperCase();
+      if (w.startsWith('--request=')) return w.slice(10).toUpperCase();
+      if (/^-X[A-Za-z]+$/.test(w)) return w.slice(2).toUpperCase();
+    }
+    if (tool === 'wget' && w.startsWith('--method=')) return w.slice(9).toUpperCase();
+    if (tool === 'powershell' && /^-Method$/i.test(w)) return (argv[i + 1] ?? 'GET').toUpperCase();
+  }
+  // curl -I / --head, also inside a cluster of short flags (-sI, -fsSI); -H takes a value, so a cluster ends there.
+  if (tool === 'curl' && argv.some((w) => w === '--head' || /^-[a-zA-Z]*I/.test(w.replace(/H.*$/, '')))) return 'HEAD';
+  if (tool === 'wget' && argv.includes('--spider')) return 'HEAD';
+  return 'GET';
+}
+
+function headersOf(tool: HttpTool, argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    const w = argv[i]!;
+    if (tool === 'curl' && (w === '-H' || w === '--header')) out.push(argv[++i] ?? '');
+    else if (tool === 'curl' && w.startsWith('--header=')) out.push(w.slice(9));
+    else if (tool === 'curl' && /^-H./.test(w)) out.push(w.slice(2));
+    else if (tool === 'wget' && w.startsWith('--header=')) out.push(w.slice(9));
+    else if (tool === 'wget' && w === '--header') out.push(argv[++i] ?? '');
+    else if (tool === 'powershell' && /^-Headers$/i.test(w)) out.push(argv[++i] ?? '');
+  }
+  return out;
+}
