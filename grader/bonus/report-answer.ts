@@ -90,11 +90,12 @@ export function reportAnswer(input: ReportAnswerInput): ReportAnswer {
   const used = lines.slice(0, lastDelete + 1);
   const label = labelOf(used.filter((l) => l.kind === 'request').map((l) => l.line.source));
   const notes: string[] = [];
-  const foreign = used.filter((l) => l.kind === 'request' && l.tool !== 'curl');
-  if (foreign.some((l) => l.kind === 'request' && l.method === 'DELETE')) {
+  const deleteBy = (curl: boolean) => used.find((l): l is Extract<Classified, { kind: 'request' }> => l.kind === 'request' && l.method === 'DELETE' && (l.tool === 'curl') === curl);
+  const foreign = deleteBy(false);
+  if (foreign && !deleteBy(true)) {
     return {
       kind: 'unreplayable', label, status: 'manual', notes,
-      reason: `usuwanie w sprawozdaniu (${at(foreign[0]!.line.source)}) używa ${foreign[0]!.kind === 'request' && foreign[0]!.tool === 'powershell' ? 'PowerShella (Invoke-WebRequest/Invoke-RestMethod)' : 'wget'}, którego piaskownica nie uruchamia; odpowiedź oceni prowadzący`,
+      reason: `usuwanie w sprawozdaniu (${at(foreign.line.source)}) używa ${foreign.tool === 'powershell' ? 'PowerShella (Invoke-WebRequest/Invoke-RestMethod)' : 'wget'}, którego piaskownica nie uruchamia; odpowiedź oceni prowadzący`,
     };
   }
   const map = new Map(input.repositories.map((r) => [r.student, r.copy]));
@@ -112,7 +113,7 @@ export function reportAnswer(input: ReportAnswerInput): ReportAnswer {
         notes.push(`Pominięto polecenie (${at(l.line.source)}): digest wpisany na stałe pochodzi z maszyny studenta; w kopii registry7 odczytuje go polecenie, którym student go poznał.`);
         return;
       }
-      out.push({ source: l.line.source, text: l.line.text, script: [rewriteAssignment(stripWrapper(l.line.text), map)] });
+      out.push({ source: l.line.source, text: l.line.text, script: [rewriteUrls(rewriteAssignment(stripWrapper(l.line.text), map), map, plan.assigned, notes, l.line.source)] });
       return;
     }
     const text = rewriteUrls(stripWrapper(l.line.text), map, plan.assigned, notes, l.line.source);
@@ -206,13 +207,14 @@ function logicalLines(commands: readonly ParsedCommand[]): Line[] {
 }
 
 function classify(line: Line): Classified | undefined {
+  // `DIGEST=$(curl ...)` sets a variable: the curl inside it is part of the assignment.
+  const assigns = line.commands.flatMap((c) => (c.argv.length === 0 ? Object.entries(c.env) : c.argv[0] === 'export' ? c.argv.slice(1).filter((w) => w.includes('=')).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] as [string, string]) : []));
+  if (assigns.length > 0) return { kind: 'assign', line, names: assigns.map(([n]) => n), copiedDigest: assigns.some(([, v]) => DIGEST.test(v.trim())) };
   const requests = line.commands.map(registryRequestOf).filter((r) => r !== null);
   const main = requests.find((r) => r.method === 'DELETE' && r.manifest) ?? requests.find((r) => r.manifest) ?? requests[0];
   if (main) {
     return { kind: 'request', line, method: main.method, tool: main.tool, repository: main.manifest?.repository ?? null, reference: main.manifest ? main.manifest.reference : null };
   }
-  const assigns = line.commands.flatMap((c) => (c.argv.length === 0 ? Object.entries(c.env) : c.argv[0] === 'export' ? c.argv.slice(1).filter((w) => w.includes('=')).map((w) => [w.slice(0, w.indexOf('=')), w.slice(w.indexOf('=') + 1)] as [string, string]) : []));
-  if (assigns.length > 0) return { kind: 'assign', line, names: assigns.map(([n]) => n), copiedDigest: assigns.some(([, v]) => DIGEST.test(v.trim())) };
   for (const c of line.commands) {
     const tool = DIGEST_TOOLS.find((t) => t.test(c.argv));
     const ref = tool ? c.argv.slice(1).find((w) => !w.startsWith('-') && /\//.test(w)) : undefined;
@@ -258,7 +260,7 @@ function digestSource(before: readonly Classified[], del: Extract<Classified, { 
   if (del.reference && DIGEST.test(del.reference) && input.exportedCacheDigests.includes(del.reference)) return { kind: 'build' };
   for (let i = before.length - 1; i >= 0; i--) {
     const b = before[i]!;
-    if (b.kind === 'request' && b.tool === 'curl' && b.method !== 'DELETE' && b.repository === del.repository && b.reference !== null && TAG.test(b.reference)) return { kind: 'request', index: i };
+    if (b.kind === 'request' && b.tool === 'curl' && b.method !== 'DELETE' && b.repository === del.repository && b.reference !== null && (TAG.test(b.reference) || /^\$\{?[A-Za-z_]\w*\}?$/.test(b.reference))) return { kind: 'request', index: i };
     if (b.kind === 'digest-tool' && b.repository === del.repository) return { kind: 'tool', index: i, tool: b.tool, repository: b.repository, tag: b.tag };
   }
   return undefined;

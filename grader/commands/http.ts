@@ -62,7 +62,8 @@ function headersOf(tool: HttpTool, argv: readonly string[]): string[] {
     const w = argv[i]!;
     if (tool === 'curl' && (w === '-H' || w === '--header')) out.push(argv[++i] ?? '');
     else if (tool === 'curl' && w.startsWith('--header=')) out.push(w.slice(9));
-    else if (tool === 'curl' && /^-H./.test(w)) out.push(w.slice(2));
+    // -HValue, or H closing a cluster of short flags (-sIH "Accept: ..."): the value is the rest, else the next word.
+    else if (tool === 'curl' && /^-[a-zA-Z]*H/.test(w)) out.push(w.slice(w.indexOf('H') + 1) || (argv[++i] ?? ''));
     else if (tool === 'wget' && w.startsWith('--header=')) out.push(w.slice(9));
     else if (tool === 'wget' && w === '--header') out.push(argv[++i] ?? '');
     else if (tool === 'powershell' && /^-Headers$/i.test(w)) out.push(argv[++i] ?? '');

@@ -99,6 +99,38 @@ function hostnameOf(host: string): string {
 
 const sha256 = (bytes: Uint8Array): string => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
 
+/**
+ * Largest bodies read into memory. Registries must accept manifests of at least 4 MiB (OCI
+ * distribution spec, "Pushing Manifests"); blobs read here are configs and cache configs, far
+ * smaller than layers. A student's registry answering more is refused, not buffered.
+ */
+export const BODY_LIMITS = { manifest: 4 * 1024 * 1024, blob: 32 * 1024 * 1024 };
+
+/** The body, refused past `limit` bytes (by Content-Length, or while streaming when it lies or is missing). */
+async function readBounded(res: Response, limit: number, what: string, registry: string): Promise<Buffer> {
+  const tooLarge = (n: string) => new RegistryError(`${what} z rejestru ${registry} ma ${n} B, więcej niż limit ${limit} B; grader go nie czyta.`, { registry, status: res.status });
+  const declared = Number(res.headers.get('content-length') ?? NaN);
+  if (Number.isFinite(declared) && declared > limit) {
+    await res.body?.cancel();
+    throw tooLarge(String(declared));
+  }
+  if (!res.body) return Buffer.alloc(0);
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = res.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > limit) {
+      await reader.cancel();
+      throw tooLarge(`ponad ${total}`);
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks);
+}
+
 const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 
 interface Target {
@@ -172,7 +204,7 @@ export class RegistryClient {
     const ref = toRef(input);
     const res = await this.read(ref, 'GET', manifestPath(ref), { Accept: MANIFEST_ACCEPT.join(', ') });
     if (!res) return null;
-    const raw = Buffer.from(await res.arrayBuffer());
+    const raw = await readBounded(res, BODY_LIMITS.manifest, `Manifest ${ref.canonical}`, ref.registry);
     const computed = sha256(raw);
     if (ref.digest?.startsWith('sha256:') && ref.digest !== computed) {
       throw new RegistryError(`Rejestr ${ref.registry} zwrócił manifest ${ref.repository}@${ref.digest}, którego treść ma inny skrót (${computed}). Dane w rejestrze mogą być uszkodzone.`, {
@@ -196,7 +228,7 @@ export class RegistryClient {
     const ref = toRef(input);
     const res = await this.read(ref, 'GET', `/v2/${ref.repository}/blobs/${digest}`);
     if (!res) return null;
-    const bytes = Buffer.from(await res.arrayBuffer());
+    const bytes = await readBounded(res, BODY_LIMITS.blob, `Blob ${digest}`, ref.registry);
     if (digest.startsWith('sha256:') && sha256(bytes) !== digest) {
       throw new RegistryError(`Blob ${digest} z ${ref.registry}/${ref.repository} ma inną treść niż wskazuje skrót. Dane w rejestrze mogą być uszkodzone.`, {
         registry: ref.registry,

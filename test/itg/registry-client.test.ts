@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, before, describe, it } from 'node:test';
-import { RegistryClient, RegistryError, schemeFor } from '../../grader/registry/client.ts';
+import { BODY_LIMITS, RegistryClient, RegistryError, schemeFor } from '../../grader/registry/client.ts';
 import { MediaType, isIndex, type CacheConfig, type ImageIndex, type ImageManifest } from '../../grader/registry/oci-types.ts';
 import { withDigest, parseReference } from '../../grader/registry/reference.ts';
 import { run } from '../../grader/util/exec.ts';
@@ -82,6 +82,18 @@ describe('registry with delete enabled', () => {
     const blob = await client.getBlob(repo, layer.digest);
     assert.equal(blob?.length, layer.size);
     assert.equal(sha256(blob!), layer.digest);
+  });
+
+  it('refuses a blob over BODY_LIMITS.blob by its Content-Length, without buffering it (a student\'s registry decides what it serves)', async () => {
+    const big = randomBytes(BODY_LIMITS.blob + 1);
+    const pushed = await client.pushBlob(repo, big);
+    const started = performance.now();
+    await assert.rejects(client.getBlob(repo, pushed.digest), (e: unknown) => {
+      assert.ok(e instanceof RegistryError);
+      assert.equal(e.message, `Blob ${pushed.digest} z rejestru ${registry.host} ma ${BODY_LIMITS.blob + 1} B, więcej niż limit ${BODY_LIMITS.blob} B; grader go nie czyta.`);
+      return true;
+    });
+    console.log(`oversized blob refused in ${Math.round(performance.now() - started)} ms`);
   });
 
   it('resolves an OCI index with linux/amd64, linux/arm64 and two attestation manifests', async () => {
@@ -398,6 +410,27 @@ describe('faults: retries, rate limits, timeouts, refused connections', () => {
 
   const fast = { retries: 2, retryDelayMs: 5, timeoutMs: 2_000 };
   const unavailable = { status: 503, body: { errors: [{ code: 'UNAVAILABLE', message: 'service unavailable' }] } };
+
+  it('a manifest streamed without Content-Length is cut off past BODY_LIMITS.manifest (no registry sends that, so a stub does)', async () => {
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    let sent = 0;
+    const { server, host } = await listen((_req, res) => {
+      res.writeHead(200, { 'Content-Type': MediaType.ociManifest });
+      // Chunked, without an end: only the client's limit stops it.
+      const pump = () => {
+        while (sent < 64 * BODY_LIMITS.manifest && res.write(chunk)) sent += chunk.length;
+        if (sent < 64 * BODY_LIMITS.manifest) res.once('drain', pump);
+      };
+      pump();
+    });
+    servers.push(server);
+    await assert.rejects(new RegistryClient({ retries: 0, timeoutMs: 20_000 }).getManifest(`${host}/s1/app:big`), (e: unknown) => {
+      assert.ok(e instanceof RegistryError);
+      assert.match(e.message, new RegExp(`^Manifest ${host}/s1/app:big z rejestru ${host} ma ponad \\d+ B, więcej niż limit ${BODY_LIMITS.manifest} B; grader go nie czyta\\.$`));
+      return true;
+    });
+    assert.ok(sent < 64 * BODY_LIMITS.manifest, `the server was stopped early (sent ${sent} B)`);
+  });
 
   it('retries 503 and succeeds when the registry recovers', async () => {
     const s = await stub([unavailable, unavailable, { status: 200 }]);
