@@ -2,6 +2,7 @@
 import type { CheckStatus, GradeResult } from '../results/types.ts';
 import type { Rubric } from '../rubric/load-rubric.ts';
 import { formatNumber } from '../rubric/score.ts';
+import { CHECK_LABELS } from '../report/labels.ts';
 
 const MARK: Record<CheckStatus, string> = { pass: '✔', fail: '✘', error: '?', skip: '–', manual: '👁' };
 
@@ -11,8 +12,8 @@ export function studentChecklist(result: GradeResult, rubric: Rubric, o: { quick
   for (const c of result.checks) {
     const pts = c.maxPoints ? `  ${formatNumber(c.points ?? 0)}/${formatNumber(c.maxPoints)} pkt` : '';
     const state = c.status === 'skip' ? ' (pominięte)' : c.status === 'manual' ? ' (do sprawdzenia ręcznie przez prowadzącego)' : c.status === 'error' ? ' (nie do oceny: awaria po stronie programu lub rejestru)' : '';
-    lines.push(`${MARK[c.status]} ${titles.get(c.id) ?? c.id}${state}${pts}`);
-    if (c.status === 'fail' || c.status === 'error') {
+    lines.push(`${MARK[c.status]} ${titles.get(c.id) ?? CHECK_LABELS[c.id].title}${state}${pts}`);
+    if (c.status === 'fail' || c.status === 'error' || c.status === 'manual') {
       lines.push(`    ${oneLine(c.message)}`);
       if (c.hint) lines.push(`    Co poprawić: ${oneLine(c.hint)}`);
     }

@@ -4,9 +4,10 @@
  * reproduction checks left out.
  * No Docker engine needed.
  */
+import path from 'node:path';
 import { prepareBuild } from '../grade/prepare-build.ts';
 import { publishedChecks } from '../grade/published-checks.ts';
-import { gradeReport } from '../grade/report-evidence.ts';
+import { consistencyOf, gradeReport } from '../grade/report-evidence.ts';
 import { studentBuilderCheck } from '../grade/reproduction.ts';
 import type { RegistryClient } from '../registry/client.ts';
 import { countStages } from '../registry/manifest-analysis.ts';
@@ -21,7 +22,13 @@ export const QUICK_SKIP = 'pominięte (--quick): budowania nie były odtwarzane'
 
 export async function quickCheck(sub: Submission, rubric: Rubric, client: RegistryClient, dockerfileText: string): Promise<GradeResult> {
   const report = await gradeReport(sub, rubric, { fetchImages: false });
-  const checks = [...await publishedChecks(client, sub, countStages(dockerfileText)), studentBuilderCheck(await prepareBuild(sub), report.driverLines), ...report.checks];
+  const published = await publishedChecks(client, sub, countStages(dockerfileText));
+  const input = await prepareBuild(sub);
+  const consistency = consistencyOf(report.facts, {
+    commands: input.commands, reportFiles: report.files, published: published.digests,
+    dockerfile: input.build.kind === 'student' ? { file: input.build.dockerfile, text: input.build.dockerfileText } : { file: path.relative(sub.dir, sub.build.dockerfilePath).split(path.sep).join('/'), text: dockerfileText },
+  });
+  const checks = [...published.checks, studentBuilderCheck(input, report.driverLines), ...report.checks, ...(consistency ? [consistency] : [])];
   for (const rule of rubric.checks) if (!checks.some((c) => c.id === rule.id)) checks.push({ id: rule.id, status: 'skip', message: QUICK_SKIP, evidence: [] });
   const scored = score(checks, rubric);
   const checkedMax = scored.checks.filter((c) => c.status !== 'skip').reduce((a, c) => a + (c.maxPoints ?? 0), 0);

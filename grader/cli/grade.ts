@@ -13,6 +13,10 @@ import type { CommandContext } from './commands.ts';
 import { ISOLATION_HELP, ISOLATION_OPTIONS, isolationFromFlags } from './isolation-flag.ts';
 import { exitCodeForChecks, printChecks, warnPdfSkipped } from './output.ts';
 import { classifyExisting } from '../batch/existing.ts';
+import { applyOverrides } from '../review/apply.ts';
+import { OVERRIDES_FILE, loadOverrides } from '../review/overrides.ts';
+import { precheckOverrides } from '../review/review-dir.ts';
+import { plural } from '../submission/json-input.ts';
 
 const HELP = `Użycie: grader grade <katalog-pracy> [--out KATALOG] [--isolation auto|container|prune] [--yes]
                     [--registry HOST:PORT] [--rubric PLIK] [--format md|pdf|both|none]
@@ -40,6 +44,9 @@ ${ISOLATION_HELP}
                        są „do sprawdzenia ręcznie”
   --force              nadpisz pliki w KATALOGU, których nie utworzył grader
   --json               wypisz results.json na standardowe wyjście
+
+Decyzje prowadzącego zapisane w KATALOG/overrides.json (grader review) obowiązują
+także po ponownej ocenie.
 
 Przykłady:
   grader grade submissions/example
@@ -83,9 +90,11 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
   const rubric = await loadRubric(values.rubric);
   const outDir = path.resolve(values.out ?? path.join('reports', submission.student.id));
   await refuseForeignResults(outDir, values.force!);
+  // Decisions already recorded for this output (grader review) stay in force after a regrade; a bad file stops before any build.
+  await precheckOverrides(outDir, rubric);
 
   const log = (m: string) => process.stderr.write(`[${submission.student.id}] ${m}\n`);
-  const result = await gradeSubmission(submission, {
+  const graded = await gradeSubmission(submission, {
     outDir,
     rubric,
     isolation,
@@ -96,6 +105,10 @@ export async function run(argv: string[], ctx: CommandContext): Promise<number> 
     signal: ctx.signal,
     onProgress: values.json ? log : (m) => log(m),
   });
+  const overrides = await loadOverrides(path.join(outDir, OVERRIDES_FILE));
+  const mine = overrides?.decisions.filter((d) => d.student === graded.student.id) ?? [];
+  const result = mine.length ? applyOverrides(graded, mine, rubric) : graded;
+  if (mine.length) log(`zastosowano ${mine.length} ${plural(mine.length, 'decyzję', 'decyzje', 'decyzji')} prowadzącego z ${OVERRIDES_FILE}`);
   await writeJsonAtomic(path.join(outDir, 'results.json'), result);
   let written: WrittenReports | undefined;
   if (formats.length) {

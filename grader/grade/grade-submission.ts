@@ -24,8 +24,8 @@ import { isInside, realPathOfNearest } from '../util/inside.ts';
 import { makeTempDir } from '../util/temp-dir.ts';
 import { toolVersion } from '../version.ts';
 import { prepareBuild } from './prepare-build.ts';
-import { publishedChecks } from './published-checks.ts';
-import { gradeReport } from './report-evidence.ts';
+import { publishedChecks, type PublishedOutcome } from './published-checks.ts';
+import { consistencyOf, gradeReport } from './report-evidence.ts';
 import { reproduceStudentBuild, reproductionChecks, studentBuilderCheck, withoutStudentBuild } from './reproduction.ts';
 import { collectVersions } from './versions.ts';
 
@@ -80,12 +80,15 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
   const builds: GradeResult['builds'] = [];
 
   const refused = prepared.kind === 'unusable' ? undefined : frontendProblem(dockerfileText, buildArgs);
+  let publishedDigests: PublishedOutcome['digests'] = {};
   try {
     progress('sprawdzam opublikowany obraz i cache');
     const published = publishedChecks(client, sub, stages.length);
     if (refused || prepared.kind === 'unusable') {
       // Nothing of the student's runs: no registry7, no builder.
-      checks.push(...(await published));
+      const got = await published;
+      publishedDigests = got.digests;
+      checks.push(...got.checks);
       if (refused) {
         checks.push(refusedBuildCheck(refused));
         for (const id of reproductionChecks(o.rubric).slice(1)) checks.push(notRunCheck(id, 'budowanie odrzucono (niedozwolony frontend)'));
@@ -101,7 +104,9 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
       const isolating = resolveIsolation(o.isolation, { docker, runId, registry7: starting, platforms, signal: o.signal, onProgress: progress });
       isolating.catch(() => undefined);
       try {
-        checks.push(...(await published));
+        const got = await published;
+        publishedDigests = got.digests;
+        checks.push(...got.checks);
       } catch (error) {
         await starting.then((r) => r.stop(), () => undefined);
         throw error;
@@ -139,6 +144,11 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
   }
   if (o.signal.aborted) throw new InterruptedError('Ocenę przerwano.');
   environment.versions = await versions;
+  const consistency = consistencyOf(report.facts, {
+    commands: input.commands, reportFiles, published: publishedDigests,
+    dockerfile: { file: prepared.kind === 'student' ? prepared.dockerfile : path.relative(sub.dir, sub.build.dockerfilePath).split(path.sep).join('/'), text: dockerfileText },
+  });
+  if (consistency) checks.push(consistency);
 
   const scored = score(checks, o.rubric);
   // Checks quote student text (logs, scripts' output, errors): no token or password goes on.

@@ -10,19 +10,28 @@ import { DEFAULT_PLATFORMS, type Submission } from '../submission/load-submissio
 /** The lab requires both platforms, whatever the student's build asked for. */
 export const REQUIRED_PLATFORMS: readonly string[] = DEFAULT_PLATFORMS;
 
-export async function publishedChecks(client: RegistryClient, sub: Submission, stageCount: number): Promise<CheckResult[]> {
+export interface PublishedOutcome {
+  checks: CheckResult[];
+  /** Digests of what the student published, where the grader could read it (for report.consistency). */
+  digests: { image?: string; cache?: string };
+}
+
+export async function publishedChecks(client: RegistryClient, sub: Submission, stageCount: number): Promise<PublishedOutcome> {
   const { image, cache } = sub.published ?? {};
   const imageRead = image ? await readImage(client, image) : undefined;
-  const out: CheckResult[] = [
+  const digests: PublishedOutcome['digests'] = {};
+  if (imageRead?.ok && imageRead.facts.found) digests.image = imageRead.facts.digest;
+  const checks: CheckResult[] = [
     imageRead
       ? platformCheck('image.multiplatform', imageRead, REQUIRED_PLATFORMS)
       : notRunCheck('image.multiplatform', 'submission.json nie podaje opublikowanego obrazu (published.image)'),
   ];
   if (cache) {
-    const verdict = cacheCheck('cache.published', { cache: await readCache(client, cache), image: imageRead?.ok ? imageRead.facts : undefined, stageCount });
-    out.push(verdict.check);
+    const cacheRead = await readCache(client, cache);
+    if (cacheRead.ok && cacheRead.facts.found) digests.cache = cacheRead.facts.digest;
+    checks.push(cacheCheck('cache.published', { cache: cacheRead, image: imageRead?.ok ? imageRead.facts : undefined, stageCount }).check);
   } else {
-    out.push(notRunCheck('cache.published', 'submission.json nie podaje opublikowanego obrazu cache (published.cache)'));
+    checks.push(notRunCheck('cache.published', 'submission.json nie podaje opublikowanego obrazu cache (published.cache)'));
   }
-  return out;
+  return { checks, digests };
 }

@@ -17,6 +17,8 @@ import { findReportFiles } from '../submission/discover.ts';
 import type { Submission } from '../submission/load-submission.ts';
 import type { ReportImage, StudentReport } from '../student-report/types.ts';
 import type { ParsedCommand } from '../commands/types.ts';
+import { reportConsistencyCheck, type ConsistencyInput } from '../checks/report-consistency.ts';
+import { chooseBuildCommand } from './student-build.ts';
 
 export interface ReportEvidenceOptions {
   /** The repository root; report paths are relative to it. */
@@ -75,6 +77,13 @@ function screenshot(image: ReportImage, r: Awaited<ReturnType<typeof ocrImages>>
   return read.ok ? { image, status: 'read', report: read.report } : { image, status: 'unreadable', reason: 'tekstu z OCR nie udało się odczytać' };
 }
 
+/** What report.consistency compares with the repository (typed text only). */
+export interface ReportFacts {
+  logs: ConsistencyInput['logs'];
+  reportBuilds: ParsedCommand[];
+  reportDigests: ConsistencyInput['reportDigests'];
+}
+
 /** What the report offers the bonus: its typed commands (OCR text is never run) and the cache digests its builds printed. */
 export interface ReportDeletionInput {
   commands: ParsedCommand[];
@@ -89,15 +98,34 @@ export async function gradeReport(
   sub: Submission,
   rubric: Rubric,
   o: { fetchImages: boolean; signal?: AbortSignal; progress?: (m: string) => void },
-): Promise<{ checks: CheckResult[]; files: string[]; driverLines: DriverLine[]; fingerprints: EvidenceFingerprint[]; deletion: ReportDeletionInput }> {
+): Promise<{ checks: CheckResult[]; files: string[]; driverLines: DriverLine[]; fingerprints: EvidenceFingerprint[]; deletion: ReportDeletionInput; facts: ReportFacts }> {
   const ids = rubric.checks.map((c) => c.id).filter(isReportCheck);
   if (ids.length === 0 && !rubric.checks.some((c) => c.id === 'bonus.registry7.delete')) {
-    return { checks: [], files: sub.report?.files ?? [], driverLines: [], fingerprints: [], deletion: { commands: [], exportedCacheDigests: [] } };
+    return { checks: [], files: sub.report?.files ?? [], driverLines: [], fingerprints: [], deletion: { commands: [], exportedCacheDigests: [] }, facts: { logs: [], reportBuilds: [], reportDigests: [] } };
   }
   const files = sub.report?.files ?? await findReportFiles(sub.dir);
   o.progress?.(files.length ? `czytam sprawozdanie (${files.join(', ')})` : 'nie znaleziono sprawozdania');
   const evidence = await collectReportEvidence({ root: sub.dir, files, fetchImages: o.fetchImages, ...(o.signal ? { signal: o.signal } : {}) });
-  return { checks: reportChecks(evidence, ids), files, driverLines: driverLines(evidence), fingerprints: evidence.fingerprints, deletion: deletionInput(evidence) };
+  return { checks: reportChecks(evidence, ids), files, driverLines: driverLines(evidence), fingerprints: evidence.fingerprints, deletion: deletionInput(evidence), facts: reportFacts(evidence) };
+}
+
+function reportFacts(e: ReportEvidence): ReportFacts {
+  const typed = e.reports.filter((r) => r.confidence === 'report');
+  const digests: ReportFacts['reportDigests'] = [];
+  const logs: ReportFacts['logs'] = [];
+  for (const r of typed) {
+    for (const o of r.outputs) {
+      const at = { file: r.file, line: o.line };
+      if (o.kind === 'build-log') {
+        logs.push({ ...at, instructions: o.log.instructions });
+        if (o.log.manifestList) digests.push({ kind: 'image', ...at, digest: o.log.manifestList });
+        if (o.log.cacheExport.exported && o.log.cacheExport.manifestDigest) digests.push({ kind: 'cache', ...at, digest: o.log.cacheExport.manifestDigest });
+      }
+      if (o.kind === 'manifest' && o.manifest.digest) digests.push({ kind: o.manifest.buildkitCache ? 'cache' : 'image', ...at, digest: o.manifest.digest });
+      if (o.kind === 'digest') digests.push({ kind: 'image', ...at, digest: o.digest });
+    }
+  }
+  return { logs, reportBuilds: typed.flatMap((r) => r.commands.map((c) => c.parsed).filter((c) => c.build !== undefined)), reportDigests: digests };
 }
 
 function deletionInput(e: ReportEvidence): ReportDeletionInput {
@@ -142,4 +170,23 @@ function fingerprints(report: StudentReport, lines: readonly string[]): Evidence
     out.push({ kind: 'digest', file: report.file, line: o.line, hash: d });
   }
   return out;
+}
+
+/**
+ * report.consistency for a submission: its report facts against the Dockerfile the grader builds,
+ * the repository's own build command (when it does not come from the report) and what was published.
+ */
+export function consistencyOf(
+  facts: ReportFacts,
+  o: { commands: readonly ParsedCommand[]; reportFiles: readonly string[]; dockerfile: ConsistencyInput['dockerfile']; published: ConsistencyInput['published'] },
+): CheckResult | undefined {
+  const chosen = chooseBuildCommand(o.commands)?.chosen;
+  return reportConsistencyCheck({
+    dockerfile: o.dockerfile,
+    logs: facts.logs,
+    reportBuilds: facts.reportBuilds,
+    repositoryBuild: chosen && !o.reportFiles.includes(chosen.source.file) ? chosen : null,
+    published: o.published,
+    reportDigests: facts.reportDigests,
+  });
 }

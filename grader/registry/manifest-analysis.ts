@@ -178,14 +178,14 @@ export interface Stage {
 }
 
 /**
- * Build stages of a Dockerfile (its FROM instructions). Follows the Dockerfile syntax closely
+ * The instructions of a Dockerfile, continuations joined. Follows the Dockerfile syntax closely
  * enough not to be fooled: the escape directive, line continuations, comment lines, and heredoc
  * bodies (`RUN <<EOF ... EOF`), whose lines are text, not instructions.
  */
-export function stagesOf(dockerfile: string): Stage[] {
+export function instructionsOf(dockerfile: string): string[] {
   const lines = dockerfile.replace(/\r\n?/g, '\n').split('\n');
   const escape = escapeCharOf(lines);
-  const stages: Stage[] = [];
+  const out: string[] = [];
   let instruction = '';
   let heredocs: { word: string; stripTabs: boolean }[] = [];
   for (const line of lines) {
@@ -203,16 +203,17 @@ export function stagesOf(dockerfile: string): Stage[] {
       continue;
     }
     instruction += trimmed;
-    const stage = parseFrom(instruction);
-    if (stage) stages.push(stage);
+    out.push(instruction);
     heredocs = heredocsOf(instruction);
     instruction = '';
   }
-  if (instruction.trim()) {
-    const stage = parseFrom(instruction);
-    if (stage) stages.push(stage);
-  }
-  return stages;
+  if (instruction.trim()) out.push(instruction);
+  return out;
+}
+
+/** Build stages of a Dockerfile (its FROM instructions). */
+export function stagesOf(dockerfile: string): Stage[] {
+  return instructionsOf(dockerfile).flatMap((i) => parseFrom(i) ?? []);
 }
 
 /** Number of build stages (FROM instructions). */

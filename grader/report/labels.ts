@@ -127,6 +127,12 @@ export const CHECK_LABELS: Record<CheckId, CheckLabel> = {
     title: 'Sprawozdanie: odpowiedź na zadanie dodatkowe',
     what: 'Sprawozdanie opisuje usunięcie obrazu cache z registry7: usuwanie włączone, digest z nagłówkiem Accept, DELETE po digeście, garbage collection.',
   },
+  'report.consistency': {
+    title: 'Sprawozdanie a repozytorium (bez punktów)',
+    what:
+      'Kroki z wklejonych logów są w Dockerfile, polecenie budowania w sprawozdaniu jest tym z repozytorium, a digesty ze sprawozdania ' +
+      'zgadzają się z opublikowanymi (gdy rejestr jest dostępny). Rozbieżność nie odbiera punktów: jest do sprawdzenia ręcznie.',
+  },
 };
 
 export interface Stage {
@@ -143,7 +149,7 @@ export const STAGES: Stage[] = [
   },
   {
     heading: 'Sprawozdanie',
-    checks: ['report.twoBuilds', 'report.platforms', 'report.manifest', 'report.cacheEvidence', 'report.builder', 'report.registry7', 'report.cacheTo'],
+    checks: ['report.twoBuilds', 'report.platforms', 'report.manifest', 'report.cacheEvidence', 'report.builder', 'report.registry7', 'report.cacheTo', 'report.consistency'],
   },
   { heading: 'Zadanie dodatkowe – usuwanie obrazów z registry7', checks: ['bonus.registry7.delete', 'report.bonus'] },
 ];
@@ -169,6 +175,7 @@ export const DEFAULT_DOCS: Record<CheckId, DocLink[]> = {
   'report.registry7': [DOCS.deleteApi],
   'report.cacheTo': [DOCS.registryCache, DOCS.cacheMode],
   'report.bonus': [DOCS.deleteApi, DOCS.garbageCollection],
+  'report.consistency': [DOCS.buildxBuild],
 };
 
 export const ISOLATION_LABEL: Record<NonNullable<GradeResult['environment']['isolation']>, string> = {

@@ -23,6 +23,7 @@ export const CHECK_IDS = [
   'report.registry7',
   'report.cacheTo',
   'report.bonus',
+  'report.consistency',
 ] as const;
 export type CheckId = (typeof CHECK_IDS)[number];
 

@@ -4,6 +4,7 @@
  * the parser of its kind: build logs by the project's log parser, the rest here. Pure.
  */
 import { parseBuildLog } from '../build-log/parse.ts';
+import type { BuildStep } from '../build-log/types.ts';
 import { summarizeGcOutput } from '../bonus/gc-summary.ts';
 import { isBuildkitCache, normalizePlatform } from '../registry/manifest-analysis.ts';
 import { classifyOutputLine, editSign, type LineClass, type LineKind } from './output-lines.ts';
@@ -144,6 +145,7 @@ function buildLogFacts(lines: string[], start: number, file: string): BuildLogFa
     cacheImport: { status: a.cacheImport.status, ref: a.cacheImport.ref, refCut: a.cacheImport.refCut, message: a.cacheImport.message, line: importLine },
     cacheExport: { attempted: a.cacheExport.attempted, exported: a.cacheExport.exported, manifestDigest: a.cacheExport.manifestDigest, error: a.cacheExport.error, line: exportLine },
     platforms: a.platforms,
+    instructions: instructionsOfLog(a.steps, at),
     totals: a.totals,
     failed: a.error !== null,
     error: a.error ? { message: a.error.message, step: a.error.step, line: errorLine ? at(errorLine.n) : null } : null,
@@ -152,6 +154,16 @@ function buildLogFacts(lines: string[], start: number, file: string): BuildLogFa
     edits: edits.slice(0, EVIDENCE_LINES),
     evidence: evidence.slice(0, EVIDENCE_LINES),
   };
+}
+
+function instructionsOfLog(steps: readonly BuildStep[], at: (n: number) => number): BuildLogFacts['instructions'] {
+  const seen = new Map<string, BuildLogFacts['instructions'][number]>();
+  for (const s of steps) {
+    if (s.from || !s.counted) continue;
+    const known = seen.get(s.instruction);
+    if (!known || at(s.firstLine) < known.line) seen.set(s.instruction, { line: at(s.firstLine), text: s.instruction, cut: s.instructionCut });
+  }
+  return [...seen.values()].sort((x, y) => x.line - y.line);
 }
 
 function lineWhere(lines: readonly string[], start: number, test: (line: string) => boolean): number | null {

@@ -128,6 +128,8 @@ export interface BuildLogFacts {
   cacheExport: { attempted: boolean; exported: boolean; manifestDigest: string | null; error: string | null; line: number | null };
   /** Per platform: Dockerfile steps and how many were CACHED (`default` for steps printed without a platform). */
   platforms: PlatformSteps[];
+  /** Each Dockerfile instruction the log ran (FROM left out), once, where it first appears; `cut` at terminal width. */
+  instructions: { line: number; text: string; cut: boolean }[];
   totals: { cached: number; total: number };
   failed: boolean;
   error: { message: string; step: string | null; line: number | null } | null;

@@ -64,7 +64,7 @@ describe('published checks over both cache forms', () => {
   for (const row of table) {
     it(`${row.dir}: image passes, cache.published ${row.status} (mode ${row.mode})`, async () => {
       const client = await forkyRegistry(row.dir);
-      const checks = await publishedChecks(client, submission(`${REPO}:multiarch`, `${REPO}:buildcache`), 2);
+      const checks = (await publishedChecks(client, submission(`${REPO}:multiarch`, `${REPO}:buildcache`), 2)).checks;
       assert.equal(byId(checks, 'image.multiplatform').status, 'pass');
       const cache = byId(checks, 'cache.published');
       assert.equal(cache.status, row.status, cache.message);
@@ -83,7 +83,7 @@ describe('published checks over both cache forms', () => {
   ] as const;
   for (const row of builds) {
     it(`${row.dir}: cache.published ${row.status} (mode ${row.mode}), the cache holds the image`, async () => {
-      const checks = await publishedChecks(await forkyRegistry(row.dir), submission(`${REPO}:multiarch`, `${REPO}:buildcache`), 2);
+      const checks = (await publishedChecks(await forkyRegistry(row.dir), submission(`${REPO}:multiarch`, `${REPO}:buildcache`), 2)).checks;
       const cache = byId(checks, 'cache.published');
       assert.equal(cache.status, row.status, cache.message);
       assert.deepEqual([cache.metrics?.mode, cache.metrics?.membership], [row.mode, 'belongs']);
@@ -93,7 +93,7 @@ describe('published checks over both cache forms', () => {
   it('a mode=min cache paired with another image on the same base: min fails, and the pairing is reported', async () => {
     // The old layer-overlap rule called this max: the other image's layers looked like intermediate ones.
     const client = await forkyRegistry('forky-single-stage-mode-max', 'forky-copy-from-mode-min');
-    const cache = byId(await publishedChecks(client, submission(`${REPO}:multiarch`, `${REPO}:buildcache`), 2), 'cache.published');
+    const cache = byId((await publishedChecks(client, submission(`${REPO}:multiarch`, `${REPO}:buildcache`), 2)).checks, 'cache.published');
     assert.equal(cache.status, 'fail');
     assert.deepEqual([cache.metrics?.mode, cache.metrics?.membership, cache.metrics?.missingLayers], ['min', 'partial', 2]);
     assert.match(cache.message, /Cache nie zawiera 2 z 3 niepustych warstw obrazu/);
@@ -107,7 +107,7 @@ describe('published checks over both cache forms', () => {
     };
     for (const [form, raw] of Object.entries(caches)) {
       const client = fakeRegistry(new Map([['buildcache', raw]]));
-      const checks = await publishedChecks(client, submission(`${REPO}:buildcache`, `${REPO}:buildcache`), 2);
+      const checks = (await publishedChecks(client, submission(`${REPO}:buildcache`, `${REPO}:buildcache`), 2)).checks;
       const image = byId(checks, 'image.multiplatform');
       assert.equal(image.status, 'fail', form);
       assert.match(image.message, /Brakuje platform: linux\/amd64, linux\/arm64 .*: brak\)/, form);
