@@ -134,6 +134,15 @@ export function summaryMarkdown(rows: SummaryRow[], inputs: SummaryInput[], rubr
       shared.map((g) => `- identyczne dowody u: ${g.keys.map((k) => codeSpan(k, { max: 80 })).join(', ')} (${EVIDENCE_KIND[g.kind]}: ${g.places.map((p) => escapeInline(p, 200)).join('; ')})`).join('\n'));
   }
 
+  const inconsistent = inputs.flatMap(({ key, result }) => {
+    const c = result?.checks.find((x) => x.id === 'report.consistency' && x.status === 'manual');
+    return c ? [{ key, message: c.message }] : [];
+  });
+  if (inconsistent.length) {
+    parts.push('## Sprawozdanie a repozytorium\n\nSprawozdania, które nie we wszystkim zgadzają się z repozytorium albo z opublikowanym obrazem. To nie odbiera punktów, tylko wskazuje, co sprawdzić.\n\n' +
+      inconsistent.map(({ key, message }) => `- ${codeSpan(key, { max: 80 })}: ${escapeInline(message, 900)}`).join('\n'));
+  }
+
   const decided = inputs.flatMap(({ key, result }) => (result?.checks ?? []).flatMap((c) => (c.override ? [{ key, c, override: c.override }] : [])));
   if (decided.length) {
     parts.push('## Decyzje prowadzącego\n\n' + decided.map(({ key, c, override }) =>

@@ -22,6 +22,8 @@ export interface DeleteFlowOptions {
    * (https://github.com/distribution/distribution/issues/3178, seen here for real).
    */
   deleteUntagged?: boolean;
+  /** Run garbage collection after the deletion (default true); false when the student's answer has none. */
+  garbageCollect?: boolean;
   /** Most other tags compared with the cache digest (to report tags the DELETE removes too). */
   maxSharedTagProbes?: number;
   signal?: AbortSignal;
@@ -117,6 +119,7 @@ async function verifyAfter(o: DeleteFlowOptions, outcome: DeleteFlowOutcome, rec
   outcome.cacheListedAfter = (tagsAfter ?? []).includes(outcome.cacheTag);
   outcome.imageStatusAfter = (await rec.head('Obraz aplikacji po usunięciu cache (oczekiwane 200)', image)) ? 200 : 404;
   outcome.bytesAfterDelete = await o.registry7.storageBytes({ signal: o.signal });
+  if (o.garbageCollect === false) return;
 
   const gc = await o.registry7.garbageCollect({ deleteUntagged: o.deleteUntagged ?? false, signal: o.signal });
   outcome.gc = { deleteUntagged: o.deleteUntagged ?? false, ...gc };

@@ -5,6 +5,9 @@
  * `bonus.registry7.delete`, scored on the student's answer alone.
  */
 import { buildRegistry7DeleteCheck } from '../checks/bonus-registry7-delete.ts';
+import { readFile } from 'node:fs/promises';
+import { sourceText } from '../commands/describe.ts';
+import { parseShellText } from '../commands/parse.ts';
 import type { ParsedCommand } from '../commands/types.ts';
 import type { Registry7 } from '../registry/registry7.ts';
 import type { ImageRef } from '../registry/reference.ts';
@@ -13,7 +16,7 @@ import { runDeleteFlow } from './delete-flow.ts';
 import { summarizeGcOutput } from './gc-summary.ts';
 import type { BonusClient, GcCapableRegistry } from './ports.ts';
 import { registryDeleteSetting } from './registry7-setup.ts';
-import { runStudentScript } from './sandbox.ts';
+import { resolveScript, runStudentScript } from './sandbox.ts';
 import type { ReportAnswer } from './report-answer.ts';
 import type { ScriptOutcome } from './types.ts';
 
@@ -47,6 +50,13 @@ export interface GradeBonusOptions {
   signal?: AbortSignal;
 }
 
+/** The commands of the student's deletion script (comments are not commands); none when it cannot be read. */
+async function scriptCommands(submissionDir: string, script: string): Promise<ParsedCommand[]> {
+  const resolved = await resolveScript(submissionDir, script);
+  if ('problem' in resolved) return [];
+  return parseShellText(await readFile(resolved.path, 'utf8'), { file: script, style: 'script' });
+}
+
 export async function gradeBonus(o: GradeBonusOptions): Promise<CheckResult> {
   // Deleting in a registry the grader does not own would destroy someone's data.
   if (!o.registry7.managed || !o.registry7.containerName) {
@@ -60,7 +70,9 @@ export async function gradeBonus(o: GradeBonusOptions): Promise<CheckResult> {
   let script: ScriptOutcome | undefined;
   const fromReport = !o.deleteScript && o.reportAnswer?.kind === 'script' ? o.reportAnswer : undefined;
   if ((o.deleteScript || fromReport) && o.submissionDir) {
+    const gc = [...o.commands, ...(o.deleteScript ? await scriptCommands(o.submissionDir, o.deleteScript) : [])].find((c) => c.argv.includes('garbage-collect'));
     script = await runStudentScript({
+      gcBy: gc ? sourceText(gc.source) : null,
       client: o.client,
       submissionDir: o.submissionDir,
       script: fromReport ? fromReport.label : o.deleteScript!,

@@ -49,6 +49,11 @@ export function judgeScript(s: ScriptOutcome): Verdict {
   if (v.cacheStatusAfter === 200 || v.cacheListedAfter) {
     return { status: 'fail', findings: findings.length ? findings : ['tag-still-present'], ...sizes };
   }
+  if (s.gcBy === null) {
+    // The cache is gone, but its layers stay on disk: the answer never runs garbage collection.
+    const imageOk = v.imageStatusAfter === 200;
+    return { status: 'fail', findings: [...findings, ...(imageOk ? [] : ['image-broken' as const]), 'space-not-freed'], ...sizes };
+  }
   return finish(v, findings, sizes);
 }
 

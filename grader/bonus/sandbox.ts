@@ -15,7 +15,8 @@
  * there by `docker cp` of a copy the grader made under a fixed name into a per-run volume: no
  * part of the student's path is ever in a docker argv (a folder named `a,source=/etc/passwd`
  * would otherwise steer a `--mount` spec).
- * Afterwards the grader runs GC on the copy itself and checks: cache tag gone, image intact, bytes freed.
+ * Afterwards the grader checks: cache tag gone, image intact; and, when the student's answer runs
+ * `registry garbage-collect` (which needs Docker, so the grader runs it on the copy), bytes freed.
  * Everything is labelled `buildx-grader.run=<runId>` and removed in `finally`, also on abort.
  */
 import { chmod, copyFile, realpath, rm, stat, writeFile } from 'node:fs/promises';
@@ -52,6 +53,11 @@ export interface ScriptSandboxOptions {
   source: { container: string } | { volume: string };
   /** Deleting in the copy, as the student's own registry7 was set up (registry7-setup.ts). */
   registryDelete: RegistryDeleteSetting;
+  /**
+   * Where the student's answer runs `registry garbage-collect` (file, line): the grader runs it on
+   * the copy, since the sandbox has no Docker. null: no GC runs, so no space is given back.
+   */
+  gcBy: string | null;
   sandboxImage?: string;
   registryImage?: string;
   timeLimitMs?: number;
@@ -115,6 +121,7 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
   const outcome: ScriptOutcome = {
     script: o.script, image, exitCode: null, timedOut: false, timeLimitMs, durationMs: 0, output: '', blockedConnections: [],
     registryDelete: o.registryDelete,
+    gcBy: o.gcBy,
     ...(o.fromReport ? { fromReport: o.fromReport } : {}),
   };
   const resolved = o.fromReport ? undefined : await resolveScript(o.submissionDir, o.script);
@@ -172,6 +179,7 @@ export async function runStudentScript(o: ScriptSandboxOptions): Promise<ScriptO
         registry7: copy,
         imageRef: `${copy.address}/${imageRef.repository}:${imageRef.tag ?? 'latest'}`,
         cacheRef: `${copy.address}/${cacheRef.repository}:${cacheRef.tag ?? 'latest'}`,
+        garbageCollect: o.gcBy !== null,
         signal: o.signal,
       },
       async () => {

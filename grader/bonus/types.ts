@@ -85,6 +85,8 @@ export interface ScriptOutcome {
   verification?: DeleteFlowOutcome;
   /** Whether the copy allowed deleting, and why (from the student's registry7 command). */
   registryDelete: RegistryDeleteSetting;
+  /** Where the student's answer runs `registry garbage-collect`; null: it does not, and no GC ran. */
+  gcBy: string | null;
   /** The answer came from the report's commands (`script` is then their label): the script run, and what was rewritten. */
   fromReport?: { text: string; notes: string[] };
   /** The script named in submission.json is missing or outside the submission (the student's fault). */

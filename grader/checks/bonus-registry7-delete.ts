@@ -137,7 +137,10 @@ function scriptEvidence(s: ScriptOutcome, v: Verdict): Evidence[] {
       text:
         `${report ? `Polecenia usuwania ze sprawozdania (${s.script}), przepisane na kopię registry7, uruchomiono` : `Skrypt ${s.script} uruchomiono`} w obrazie ${s.image} (sieć wewnętrzna z kopią registry7, bez gniazda Dockera, ` +
         `limit ${Math.round(s.timeLimitMs / 1000)} s). ${s.registryDelete.basis} Kod wyjścia: ${s.exitCode ?? 'brak'}` +
-        `${s.timedOut ? ', przerwany po przekroczeniu limitu czasu (docker kill)' : ''}; czas: ${(s.durationMs / 1000).toFixed(1).replace('.', ',')} s.` +
+        `${s.timedOut ? ', przerwany po przekroczeniu limitu czasu (docker kill)' : ''}; czas: ${(s.durationMs / 1000).toFixed(1).replace('.', ',')} s. ` +
+        (s.gcBy
+          ? `Garbage-collect z odpowiedzi studenta (${s.gcBy}) grader uruchomił na kopii registry7, bo piaskownica nie ma dostępu do Dockera.`
+          : 'Odpowiedź nie uruchamia registry garbage-collect, więc grader go nie uruchomił: warstwy usuniętego cache zostały na dysku.') +
         (s.invalid ? `\nSkryptu nie uruchomiono: ${s.invalid}` : '') +
         (s.infraError ? `\nAwaria środowiska: ${s.infraError}` : ''),
     },

@@ -42,7 +42,7 @@ export function reportConsistencyCheck(input: ConsistencyInput): CheckResult | u
       if (foreign.length === 0) continue;
       flags.push(
         `Log budowania (${log.file}, wiersz ${log.line}) ma ${foreign.length} ${plural(foreign.length, 'krok', 'kroki', 'kroków')}, ` +
-        `których nie ma w ${input.dockerfile.file}: ${foreign.slice(0, MAX_LISTED).map((i) => `${quote(i.text)} (wiersz ${i.line})`).join(', ')}` +
+        `${foreign.length === 1 ? 'którego' : 'których'} nie ma w ${input.dockerfile.file}: ${foreign.slice(0, MAX_LISTED).map((i) => `${quote(i.text)} (wiersz ${i.line})`).join(', ')}` +
         `${foreign.length > MAX_LISTED ? ' i inne' : ''}. Log może pochodzić z innego projektu albo z wcześniejszej wersji Dockerfile.`,
       );
     }
@@ -86,23 +86,39 @@ export function reportConsistencyCheck(input: ConsistencyInput): CheckResult | u
 }
 
 /**
- * A Dockerfile instruction as BuildKit names its step: the same text with blanks collapsed
- * (continuations joined). `$VAR` may print expanded, so it matches anything; a step cut at the
- * terminal's width matches by its start.
+ * A Dockerfile instruction as BuildKit names its step. Blanks are ignored (continuations are
+ * joined with or without a space); `$VAR` may print expanded, even to nothing, so it stands for
+ * any text; a step cut at the terminal's width only has to be the start of such a text.
  */
 function matcherOf(instruction: string): (step: string, cut: boolean) => boolean {
-  const norm = normalize(instruction);
-  const pattern = new RegExp(`^${norm.split(/(\$\{[^}]*\}|\$[A-Za-z_]\w*)/).map((part, i) => (i % 2 ? '.*?' : escapeRegExp(part))).join('')}$`, 'i');
+  const parts = squeeze(instruction).toLowerCase().split(VARIABLE);
+  const whole = new RegExp(`^${parts.map((part, i) => (i % 2 ? '.*?' : escapeRegExp(part))).join('')}$`);
   return (step, cut) => {
-    const s = normalize(step);
-    if (pattern.test(s)) return true;
+    const s = squeeze(step).toLowerCase();
+    if (whole.test(s)) return true;
+    const start = s.replace(/\.\.\.$/, '');
     // A heredoc step prints its first line only; a cut tty line is a prefix.
-    return (cut || /<</.test(norm)) && s.length >= 8 && norm.toLowerCase().startsWith(s.toLowerCase().replace(/\.\.\.$/, ''));
+    return (cut || /<</.test(instruction)) && start.length >= 6 && startsExpansion(parts, 0, start, 0);
   };
 }
 
-function normalize(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
+const VARIABLE = /(\$\{[^}]*\}|\$[A-Za-z_]\w*)/;
+
+/** Whether `s` (from `pos`) is the start of some expansion of `parts` (odd indexes are variables). */
+function startsExpansion(parts: readonly string[], i: number, s: string, pos: number): boolean {
+  if (pos >= s.length) return true;
+  if (i >= parts.length) return false;
+  const part = parts[i]!;
+  if (i % 2 === 0) {
+    const n = Math.min(part.length, s.length - pos);
+    return s.slice(pos, pos + n) === part.slice(0, n) && (pos + n >= s.length || startsExpansion(parts, i + 1, s, pos + part.length));
+  }
+  for (let k = pos; k <= s.length; k++) if (startsExpansion(parts, i + 1, s, k)) return true;
+  return false;
+}
+
+function squeeze(text: string): string {
+  return text.replace(/\s+/g, '');
 }
 
 function escapeRegExp(s: string): string {
@@ -113,7 +129,7 @@ function escapeRegExp(s: string): string {
 function differences(shown: BuildxBuild, repo: BuildxBuild): string[] {
   const out: string[] = [];
   const list = (xs: readonly string[]) => (xs.length ? xs.join(',') : 'brak');
-  const differs = (a: readonly string[], b: readonly string[]) => [...a].sort().join('\n') !== [...b].sort().join('\n');
+  const differs = (a: readonly string[], b: readonly string[]) => !sameValues(a, b);
   if (differs(shown.platforms, repo.platforms)) out.push(`--platform ${quote(list(shown.platforms))} zamiast ${quote(list(repo.platforms))}`);
   if (differs(shown.tags, repo.tags)) out.push(`-t ${quote(list(shown.tags))} zamiast ${quote(list(repo.tags))}`);
   const cacheTo = (b: BuildxBuild) => b.cacheTo.map((e) => `${e.type ?? ''}:${e.attrs.ref ?? ''}:${e.attrs.mode ?? 'min'}`);
@@ -125,4 +141,21 @@ function differences(shown: BuildxBuild, repo: BuildxBuild): string[] {
   if ((shown.file ?? 'Dockerfile') !== (repo.file ?? 'Dockerfile')) out.push(`-f ${quote(shown.file ?? 'Dockerfile')} zamiast ${quote(repo.file ?? 'Dockerfile')}`);
   if ((shown.target ?? '') !== (repo.target ?? '')) out.push(`--target ${quote(shown.target ?? 'brak')} zamiast ${quote(repo.target ?? 'brak')}`);
   return out;
+}
+
+/** The same values in any order; `$VAR` on either side (a script's variable) stands for any text. */
+function sameValues(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  const left = [...b];
+  return a.every((x) => {
+    const i = left.findIndex((y) => valueMatches(x, y) || valueMatches(y, x));
+    if (i < 0) return false;
+    left.splice(i, 1);
+    return true;
+  });
+}
+
+function valueMatches(pattern: string, value: string): boolean {
+  if (!VARIABLE.test(pattern)) return pattern === value;
+  return new RegExp(`^${pattern.split(VARIABLE).map((part, i) => (i % 2 ? '.*?' : escapeRegExp(part))).join('')}$`).test(value);
 }

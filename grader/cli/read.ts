@@ -1,9 +1,10 @@
 /** `grader read`: what a student's report shows (commands, pasted output, screenshots), with no Docker needed. */
 import { readFile, stat } from 'node:fs/promises';
-import { extname } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { readDocument } from '../documents/read-document.ts';
 import { ExitCode, InputError } from '../errors.ts';
 import {
-  decodeReportBytes, describeInputError, describeReport, readReport, REPORT_LIMITS, reportJson, type ReportCommand, type ReportInputError,
+  decodeReportBytes, describeInputError, describeReport, readReport, REPORT_LIMITS, reportJson, type ReportCommand, type ReportInputError, type ReportTextInput,
 } from '../student-report/index.ts';
 import { addSecret, redact } from '../util/redact.ts';
 import { REPORT_CHECK_IDS, reportChecks } from '../checks/report/index.ts';
@@ -13,7 +14,7 @@ import type { CommandContext } from './commands.ts';
 
 export const HELP = `Użycie: grader read <sprawozdanie> [--json]
 
-Czyta sprawozdanie studenta (Markdown albo zwykły tekst) i pokazuje, co w nim jest:
+Czyta sprawozdanie studenta (Markdown, zwykły tekst, PDF albo DOCX) i pokazuje, co w nim jest:
 sekcje, polecenia (z numerem wiersza), wklejone wyjścia programów (log budowania:
 import i eksport cache, kroki CACHED dla każdej platformy, sterownik buildera;
 manifest z platformami; odpowiedzi rejestru; garbage-collect) i zrzuty ekranu.
@@ -31,8 +32,9 @@ Przykłady:
   grader read ~/prace/s12345/zadanie1_dod.md --json > odczyt.json
   grader read notatki.txt
 
-Pliki .txt, .log i .text są czytane jako zwykły tekst, pozostałe jako Markdown.
-Kody wyjścia: 0 odczytano, 2 brak pliku, plik nie jest tekstem albo jest za duży.`;
+Pliki .txt, .log i .text są czytane jako zwykły tekst, PDF i DOCX po wyciągnięciu tekstu
+(PDF: pdftotext z poppler-utils), pozostałe jako Markdown.
+Kody wyjścia: 0 odczytano, 2 brak pliku, plik nie jest tekstem, PDF ani DOCX albo jest za duży.`;
 
 const PLAIN_EXTENSIONS = new Set(['.txt', '.log', '.text']);
 const REQUIREMENT_MARK: Record<Requirement['status'], string> = { pass: '✔', fail: '✘', partial: '½', manual: '👁' };
@@ -48,8 +50,11 @@ export async function run(argv: string[], _ctx: CommandContext): Promise<number>
   }
   const file = positionals[0]!;
   const decoded = decodeReportBytes(await readReportFile(file), file);
-  if (!decoded.ok) throw inputError(decoded.error);
-  const result = readReport({ file, text: decoded.text, format: PLAIN_EXTENSIONS.has(extname(file).toLowerCase()) ? 'plain' : 'markdown' });
+  let input: ReportTextInput;
+  if (decoded.ok) input = { file, text: decoded.text, format: PLAIN_EXTENSIONS.has(extname(file).toLowerCase()) ? 'plain' : 'markdown' };
+  else if (decoded.error.code === 'not-text' && (decoded.error.looksLike === 'pdf' || decoded.error.looksLike === 'zip')) input = await documentInput(file);
+  else throw inputError(decoded.error);
+  const result = readReport(input);
   if (!result.ok) throw inputError(result.error);
   for (const secret of secretsOf(result.report.commands)) addSecret(secret);
   // The rubric's report checks on this one file; screenshots are not read here (grader grade reads them).
@@ -62,6 +67,15 @@ export async function run(argv: string[], _ctx: CommandContext): Promise<number>
   if (values.json) console.log(redact(JSON.stringify({ requirements, ...reportJson(result.report) }, null, 2)));
   else console.log([...describeReport(result.report), '', 'Wymagania sprawozdania:', ...requirements.map((r) => `  ${REQUIREMENT_MARK[r.status]} ${r.id}: ${r.message}`)].map(redact).join('\n'));
   return ExitCode.ok;
+}
+
+/** A PDF or DOCX report as text, through the same readers grader grade uses (poppler, the DOCX reader). */
+async function documentInput(file: string): Promise<ReportTextInput> {
+  const absolute = resolve(file);
+  const doc = await readDocument(basename(absolute), { root: dirname(absolute) });
+  if (!doc.ok) throw new InputError(`Nie można odczytać sprawozdania ${file}: ${doc.message}`);
+  if (doc.kind !== 'pdf' && doc.kind !== 'docx') throw new InputError(`${file} nie jest ani tekstem, ani plikiem PDF lub DOCX.`);
+  return { file, text: doc.text, format: 'plain', extractedFrom: doc.confidence === 'ocr' ? 'ocr' : doc.kind };
 }
 
 /** The file's bytes; its size is checked first, so a huge file is refused without being read. */

@@ -30,9 +30,8 @@ export function score(results: CheckResult[], rubric: Rubric): ScoreOutcome {
   // `error` is the grader's fault, not the student's: neither failed nor passed until graded again.
   const requiredErrored = base.filter((s) => s.rule.required && s.result.status === 'error').map((s) => s.rule.id);
   const notGradable = scored.filter((s) => s.result.status === 'error').map((s) => s.rule.id);
-  // Checks worth no points (report.consistency) still flag things for the instructor.
   const unscored = results.filter((r) => !rubric.checks.some((c) => c.id === r.id));
-  const manualReview = [...scored.filter((s) => s.result.status === 'manual').map((s) => s.rule.id), ...unscored.filter((r) => r.status === 'manual').map((r) => r.id)];
+  const manualReview = scored.filter((s) => s.result.status === 'manual').map((s) => s.rule.id);
   const passed = requiredFailed.length === 0 && requiredErrored.length === 0;
 
   const bonusMax = round2((max * (rubric.bonus?.percent ?? 0)) / 100);

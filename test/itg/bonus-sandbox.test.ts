@@ -24,6 +24,8 @@ const common = {
   cacheRef: '127.0.0.1:5055/s99656/pogoda:buildcache',
   source: { container: BASE },
   registryDelete: { enabled: true, basis: 'registry7 z włączonym usuwaniem (test)' },
+  // As if the student's report said `docker exec registry7 registry garbage-collect …`.
+  gcBy: 'sprawozdanie.md, wiersz 1',
 };
 const nothingLeft = { containers: [], networks: [], volumes: [] };
 

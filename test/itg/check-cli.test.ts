@@ -73,11 +73,14 @@ describe('grader check on the real stack', { skip, timeout: 300_000 }, () => {
     assert.equal(r.code, 0, describeRun(r));
     const lines = r.stdout.trim().split('\n');
     assert.equal(lines[0], 'Sprawdzenie pracy: Józef Żółkiewski (s99656)');
-    // One line per check (17 with the report's), the grade, the report path: nothing more when all pass.
-    assert.ok(lines.length < 26, `the checklist is not short: ${lines.length} lines`);
+    // One line per check (18 with the report's), the consistency flag's text, the grade, the report path.
+    assert.ok(lines.length < 27, `the checklist is not short: ${lines.length} lines`);
     const marks = lines.filter((l) => /^[✔✘?–👁] /u.test(l));
-    assert.equal(marks.length, 17, r.stdout);
-    assert.ok(marks.every((l) => l.startsWith('✔ ')), r.stdout);
+    assert.equal(marks.length, 18, r.stdout);
+    assert.ok(marks.filter((l) => !l.includes('Sprawozdanie a repozytorium')).every((l) => l.startsWith('✔ ')), r.stdout);
+    // The report's pasted log ran `ADD src ./`, which this copy replaced: flagged for the instructor, no points lost.
+    assert.ok(marks.includes('👁 Sprawozdanie a repozytorium (bez punktów) (do sprawdzenia ręcznie przez prowadzącego)'), r.stdout);
+    assert.match(r.stdout, /ma 1 krok, którego nie ma w Dockerfile: „ADD src \.\/” \(wiersz \d+\)/);
     assert.ok(marks.includes('✔ Builder ze sterownikiem docker-container  1/1 pkt'), r.stdout);
     assert.doesNotMatch(r.stdout, /Co poprawić/);
     assert.match(r.stdout, /^Przewidywana ocena: Zaliczone.*\(150%\)$/m);

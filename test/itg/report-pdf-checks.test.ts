@@ -5,7 +5,7 @@
  * by poppler (pdftotext -layout) through collectReportEvidence, judged by reportChecks. Pasted
  * build-log lines are those of the captured BuildKit v0.26.3 docker-container logs (the example's
  * report and shared/fixtures/buildx-logs), with the student's own image name. No Docker.
- * setup.sh installs Chromium and poppler-utils, so a missing one fails these tests.
+ * `grader read --json` is run on the PDF's text extracted by pdftotext, and on the PDF itself. setup.sh installs Chromium and poppler-utils, so a missing one fails these tests.
  */
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, realpath, rm, writeFile } from 'node:fs/promises';
@@ -194,6 +194,8 @@ const WRONG = [
   ]),
 ].join('\n');
 
+// <pre> does not wrap: Chromium shrinks the page to its widest line, so a command stays one line of
+// the PDF's text. (Wrapped, the DELETE by digest breaks after "curl -X DELETE" and report.bonus fails.)
 const STYLE = "body{font-family:'DejaVu Sans',sans-serif;font-size:11pt}pre{font-family:'DejaVu Sans Mono',monospace;font-size:7.5pt;background:#f3f3f3;padding:6px}";
 
 let browser: Browser;
@@ -389,7 +391,6 @@ describe('a PDF report printed by Chromium, through the report checks', () => {
 
   it(
     'grader read <pdf> --json gives the requirements and the commands of the PDF',
-    { todo: 'grader read refuses a PDF (exit 2, "nie jest plikiem tekstowym (wygląda na PDF)"): grader/cli/read.ts decodes the bytes as text instead of using readDocument, as grader grade does' },
     async (t) => {
       const pdf = path.join(complete, FILE);
       const result = await grader(['read', pdf, '--json']);

@@ -64,6 +64,7 @@ describe('runtime images: fetched on first use, or a message that says how', { s
       cacheRef: '127.0.0.1:5055/s99656/pogoda:buildcache',
       source: { container: BASE },
       registryDelete: { enabled: true, basis: 'registry7 z włączonym usuwaniem (test)' },
+      gcBy: null,
       sandboxImage: '127.0.0.1:5055/mirror/sandbox:absent',
     });
     assert.equal(outcome.exitCode, null, 'the script never ran');

@@ -213,6 +213,30 @@ describe('the student\'s own build command, judged on the real stack', { skip, t
     assert.equal(result.score.percent, 120);
   });
 
+  test('(l) no script, and the report started registry7 without REGISTRY_STORAGE_DELETE_ENABLED: the copy refuses with 405, bonus 0 with the fix', async () => {
+    const dir = await reportOnlyCopy('report-answer-405', (t) => t.replace(' -e REGISTRY_STORAGE_DELETE_ENABLED=true', ''));
+    const result = await gradeDir('report-answer-405', dir, { code: 1 });
+    const bonus = check(result, 'bonus.registry7.delete');
+    assert.equal(bonus.status, 'fail', bonus.message);
+    assert.equal(bonus.points, 0);
+    assert.match(bonus.hint ?? '', /Rejestr ma wyłączone usuwanie .*405 UNSUPPORTED/s);
+    assert.match(bonus.hint ?? '', /REGISTRY_STORAGE_DELETE_ENABLED=true/);
+    const sandbox = bonus.evidence.find((e) => e.kind === 'text' && e.title === 'Polecenia ze sprawozdania w piaskownicy');
+    assert.ok(sandbox && sandbox.kind === 'text' && /registry7 uruchomiono bez REGISTRY_STORAGE_DELETE_ENABLED=true \(sprawozdanie\.md, wiersz 10\)/.test(sandbox.text), JSON.stringify(sandbox));
+  });
+
+  test('(m) no script, and the report never runs garbage-collect: the cache tag is gone, but no space came back, bonus 0 with the GC explanation', async () => {
+    const dir = await reportOnlyCopy('report-answer-no-gc', (t) => t.replace(/Miejsce na dysku zwalnia[\s\S]*$/, ''));
+    const result = await gradeDir('report-answer-no-gc', dir, { code: 1 });
+    const bonus = check(result, 'bonus.registry7.delete');
+    assert.equal(bonus.status, 'fail', bonus.message);
+    assert.equal(bonus.points, 0);
+    assert.equal(bonus.metrics?.cacheStatusAfter, 404, 'the DELETE itself worked');
+    assert.match(bonus.hint ?? '', /`DELETE` usuwa tylko odwołania/);
+    assert.ok(bonus.evidence.some((e) => e.kind === 'text' && /Odpowiedź nie uruchamia registry garbage-collect, więc grader go nie uruchomił/.test(e.text)));
+    assert.ok(!bonus.evidence.some((e) => e.title === 'Kopia registry7 po poleceniach ze sprawozdania: garbage-collect (podsumowanie)'), 'no GC ran on the copy');
+  });
+
   test('(k) a regrade keeps the instructor\'s decisions in --out/overrides.json; a bad overrides.json stops before any build', async () => {
     const dir = await exampleCopy('regrade', (s) => s);
     const out = path.join(work, 'regrade-out');

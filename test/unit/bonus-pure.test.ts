@@ -83,6 +83,7 @@ describe('bonus: verdicts and the check', () => {
     script: 'rm.sh', image: DEFAULT_IMAGES.sandbox, exitCode: 0, timedOut: false, timeLimitMs: 60_000, durationMs: 100,
     output: 'DELETE sha256:abc -> 202', blockedConnections: [], verification: passing,
     registryDelete: { enabled: true, basis: 'registry7 z włączonym usuwaniem (test)' },
+    gcBy: 'sprawozdanie.md, wiersz 151',
   };
   test('the student\'s script that deletes by digest with GC passes, with http, log, table and text evidence', () => {
     const check = buildRegistry7DeleteCheck({ reference: passing, script });
@@ -157,6 +158,7 @@ describe('bonus: the report\'s deletion commands as the answer', () => {
     output: 'HTTP/1.1 404 Not Found\r\nContent-Length: 122\r\n\r\n404 page not found', blockedConnections: [],
     verification: { ...passing, cacheStatusAfter: 200, cacheListedAfter: true, deleteStatus: undefined },
     registryDelete: { enabled: true, basis: 'registry7 z włączonym usuwaniem (test)' },
+    gcBy: 'sprawozdanie.md, wiersz 151',
     fromReport: { text: '# sprawozdanie.md, wiersz 139\ncurl -sI -H "Accept: application/vnd.oci.image.index.v1+json" http://registry7:5000/v2/s1/app/manifests/buildcache\n', notes: ['Polecenie (sprawozdanie.md, wiersz 145): digest $DIGEST odczytano z wyjścia polecenia (sprawozdanie.md, wiersz 139), tak jak student przepisał go z ekranu.'] },
   };
   test('a HEAD answered 404 with no digest anywhere in the output: the Accept header is the explained cause, and no 202 is claimed', () => {
@@ -177,6 +179,19 @@ describe('bonus: the report\'s deletion commands as the answer', () => {
     const v = judgeScript(worked);
     assert.equal(v.status, 'pass', v.findings.join(', '));
     assert.match(buildRegistry7DeleteCheck({ reference: passing, script: worked }).message, /^Polecenia usuwania ze sprawozdania \(sprawozdanie\.md, wiersze 139–145\) usunęły obraz cache/);
+  });
+  test('no garbage-collect anywhere in the answer: the cache is gone, but no space came back, so 0 points with the GC explanation', () => {
+    const noGc: ScriptOutcome = { ...fromReport, gcBy: null, output: 'HTTP/1.1 202 Accepted', verification: { ...passing, gc: undefined, bytesAfterGc: undefined, imageStatusAfterGc: undefined } };
+    const v = judgeScript(noGc);
+    assert.deepEqual(v.findings, ['space-not-freed']);
+    assert.equal(v.status, 'fail');
+    const check = buildRegistry7DeleteCheck({ reference: passing, script: noGc });
+    assert.equal(check.status, 'fail');
+    assert.match(check.hint ?? '', /garbage-collect/);
+    assert.ok(check.evidence.some((e) => e.kind === 'text' && /Odpowiedź nie uruchamia registry garbage-collect, więc grader go nie uruchomił/.test(e.text)));
+    const withGc = buildRegistry7DeleteCheck({ reference: passing, script: { ...noGc, gcBy: 'sprawozdanie.md, wiersz 151', verification: passing } });
+    assert.equal(withGc.status, 'pass');
+    assert.ok(withGc.evidence.some((e) => e.kind === 'text' && /Garbage-collect z odpowiedzi studenta \(sprawozdanie\.md, wiersz 151\) grader uruchomił na kopii/.test(e.text)));
   });
   test('an answer the sandbox cannot run: manual for PowerShell, fail for a digest with no source; the model answer stays context', () => {
     const manual = buildRegistry7DeleteCheck({ reference: passing, unreplayable: { label: 'sprawozdanie.md, wiersz 20', status: 'manual', reason: 'usuwanie w sprawozdaniu używa PowerShella', notes: [] } });

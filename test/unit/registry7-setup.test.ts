@@ -44,6 +44,7 @@ describe('judgeScript with deleting off in the copy', () => {
     const script: ScriptOutcome = {
       script: 'rm.sh', image: 'sandbox', exitCode: 1, timedOut: false, timeLimitMs: 60_000, durationMs: 100, output: 'DELETE -> 405', blockedConnections: [],
       registryDelete: { enabled: false, basis: 'off' },
+      gcBy: 'sprawozdanie.md, wiersz 151',
       verification: { registry: 'r', repository: 's/a', imageTag: 'm', cacheTag: 'c', steps: [], sharedTags: [], cacheStatusAfter: 200, imageStatusAfter: 200 },
     };
     assert.deepEqual(judgeScript(script), { status: 'fail', findings: ['delete-disabled'] });

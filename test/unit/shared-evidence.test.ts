@@ -43,6 +43,20 @@ describe('identical evidence across students', () => {
     assert.match(md, /## Identyczne dowody/);
     assert.match(md, /- identyczne dowody u: `s1`, `s2` \(log budowania: s1: README\.md, wiersz 40; s2: README\.md, wiersz 40\)/);
   });
+
+  test('report.consistency flags get their own section, and a student without a flag is not in it', async () => {
+    const rubric = await loadRubric();
+    const flagged = { id: 'report.consistency', status: 'manual', message: 'Sprawozdanie nie we wszystkim zgadza się z repozytorium (1 rozbieżność; to nie odbiera punktów, ale warto to sprawdzić). Digest obrazu w sprawozdaniu <b>x</b> nie zgadza się.', evidence: [] };
+    const clean = { ...flagged, status: 'pass', message: 'Sprawozdanie zgadza się z repozytorium.' };
+    const result = (c: object) => JSON.parse(JSON.stringify({ ...BASE, checks: [c] })) as GradeResult;
+    const inputs: SummaryInput[] = [{ key: 's1', result: result(flagged) }, { key: 's2', result: result(clean) }];
+    const md = summaryMarkdown(summaryRows(inputs, rubric), inputs, rubric, { title: 't', generatedAt: '2026-12-02T00:00:00Z' } as never);
+    const section = md.slice(md.indexOf('## Sprawozdanie a repozytorium'));
+    assert.match(section, /^## Sprawozdanie a repozytorium\n\nSprawozdania, które nie we wszystkim zgadzają się/);
+    assert.match(section, /^- `s1`: Sprawozdanie nie we wszystkim zgadza się z repozytorium \\\(1 rozbieżność;/m, 'Markdown escapes the parenthesis');
+    assert.doesNotMatch(section, /<b>/, 'student text is escaped');
+    assert.doesNotMatch(section.split('\n## ')[0]!, /`s2`/);
+  });
 });
 
 const BASE = {
