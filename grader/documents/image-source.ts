@@ -9,6 +9,7 @@ import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import path from 'node:path';
 import { fetchWithin } from '../util/fetch-within.ts';
+import { pinnedFetch, type Pin } from './pinned-fetch.ts';
 import { locateInside, readAtMost } from './files.ts';
 import { IMAGE_TYPES, sniffImage, type ImageFormat } from './image-format.ts';
 import type { DocumentLimits, LimitHit } from './limits.ts';
@@ -175,9 +176,10 @@ async function fetchRemote(ref: string, opts: ImageSourceOptions): Promise<Loade
   }
   try {
     for (let redirects = 0; ; redirects++) {
-      const refused = await refuseAddress(url, trusted, signal);
-      if (refused) return refused;
-      const response = await fetchWithin(fetch, url, { redirect: 'manual', headers: { accept: IMAGE_TYPES.join(', ') } }, limits.remoteTimeMs, signal);
+      const checked = await checkAddress(url, trusted, signal);
+      if ('refused' in checked) return checked.refused;
+      // Connect to the address just checked: a second DNS answer cannot point the request elsewhere.
+      const response = await fetchWithin(pinnedFetch(checked.pin), url, { headers: { accept: IMAGE_TYPES.join(', ') } }, limits.remoteTimeMs, signal);
       if (REDIRECTS.has(response.status)) {
         await response.body?.cancel();
         const location = response.headers.get('location');
@@ -195,16 +197,18 @@ async function fetchRemote(ref: string, opts: ImageSourceOptions): Promise<Loade
   }
 }
 
-/** Why the URL must not be fetched, or undefined when it may. */
-async function refuseAddress(url: URL, trusted: Set<string>, signal: AbortSignal): Promise<LoadedImage | undefined> {
-  if (trusted.has(url.origin)) return undefined;
-  if (url.protocol !== 'https:') return skipped('unsupported-address', `Obrazy z internetu są pobierane tylko przez https://, a adres to ${url.protocol}//${url.host}.`);
+/** Why the URL must not be fetched, or the address to connect to (none for a trusted origin: its own lookup). */
+async function checkAddress(url: URL, trusted: Set<string>, signal: AbortSignal): Promise<{ refused: LoadedImage } | { pin?: Pin }> {
+  if (trusted.has(url.origin)) return {};
+  if (url.protocol !== 'https:') return { refused: skipped('unsupported-address', `Obrazy z internetu są pobierane tylko przez https://, a adres to ${url.protocol}//${url.host}.`) };
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const addresses = isIP(host) ? [host] : await abortable(lookup(host, { all: true, verbatim: true }), signal).then((all) => all.map((a) => a.address));
+  if (addresses.length === 0) return { refused: unreadable('fetch-failed', `Nie znaleziono adresu serwera ${url.host}.`) };
   if (addresses.some(isInternalAddress)) {
-    return skipped('blocked-address', `Adres obrazu ${url.host} prowadzi do sieci komputera prowadzącego (adres lokalny lub prywatny); takich obrazów grader nie pobiera.`);
+    return { refused: skipped('blocked-address', `Adres obrazu ${url.host} prowadzi do sieci komputera prowadzącego (adres lokalny lub prywatny); takich obrazów grader nie pobiera.`) };
   }
-  return undefined;
+  const address = addresses[0]!;
+  return { pin: { address, family: isIP(address) === 6 ? 6 : 4 } };
 }
 
 async function readResponse(response: Response, limits: DocumentLimits): Promise<LoadedImage> {

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { sniffImage } from '../../grader/documents/image-format.ts';
 import { isInternalAddress, loadImage, type ImageSourceOptions, type LoadedImage } from '../../grader/documents/image-source.ts';
+import { pinnedFetch } from '../../grader/documents/pinned-fetch.ts';
 import { DOCUMENT_LIMITS, effectiveLimits } from '../../grader/documents/limits.ts';
 import { parseTesseractTsv } from '../../grader/documents/ocr.ts';
 import { parseImageList } from '../../grader/documents/pdf.ts';
@@ -21,6 +22,7 @@ let outside: string;
 let server: Server;
 let origin: string;
 const hits: string[] = [];
+const hosts: string[] = [];
 
 const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => void> = {
   '/zrzut.png': (_req, res) => res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG),
@@ -54,6 +56,7 @@ before(async () => {
   await mkdir(outside);
   server = createServer((req, res) => {
     hits.push(req.url ?? '');
+    hosts.push(req.headers.host ?? '');
     (routes[req.url ?? ''] ?? ((_q, s) => s.writeHead(404).end()))(req, res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -166,6 +169,18 @@ describe('remote images from a loopback server', () => {
       refused(await loadImage({ ref: `https://${host}/zrzut.png` }, options({ remote: { enabled: true } })), 'skipped', 'blocked-address');
     }
     assert.equal(hits.length, before, 'no request reached the server');
+  });
+
+  it('connects to the address that was checked, not to a second DNS answer (no lookup is made for a pinned request)', async () => {
+    const before = hits.length;
+    // `.invalid` never resolves (RFC 6761): the request can only arrive through the pin.
+    const port = new URL(origin).port;
+    const response = await pinnedFetch({ address: '127.0.0.1', family: 4 })(`http://obrazy.invalid:${port}/zrzut.png`, { headers: { accept: 'image/png' } });
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await response.arrayBuffer()), PNG);
+    assert.deepEqual(hits.slice(before), ['/zrzut.png']);
+    assert.equal(hosts.at(-1), `obrazy.invalid:${port}`, 'the name is kept in the request (TLS would check it)');
   });
 
   it('fetches a PNG from a trusted origin, following a redirect', async () => {
