@@ -120,6 +120,14 @@ function problem(reason: DocumentProblem['reason'], message: string): DocumentPr
 }
 
 /** Where a line is, in Polish, as evidence cites it: "strona 2, wiersz 5" in a PDF, else "wiersz 14". */
+/** The line number each page of a PDF starts on, page 1 first; empty for other documents. */
+export function pageStartsOf(lines: readonly DocumentLine[]): number[] {
+  const starts: number[] = [];
+  // A page without text starts where the next text does, so later pages keep their numbers.
+  for (const line of lines) while (line.page !== undefined && starts.length < line.page) starts.push(line.number);
+  return starts;
+}
+
 export function lineLabel(line: DocumentLine): string {
   return line.page !== undefined && line.pageLine !== undefined ? `strona ${line.page}, wiersz ${line.pageLine}` : `wiersz ${line.number}`;
 }

@@ -104,6 +104,7 @@ function assemble(doc: DocumentParts, input: ReportTextInput): StudentReport {
     extractedFrom: input.extractedFrom ?? null,
     confidence,
     lineCount: doc.lines.length,
+    ...(input.pageStarts?.length ? { pageStarts: input.pageStarts } : {}),
     sections: doc.sections.map((s) => ({ file, ...s })),
     paragraphs: doc.paragraphs.map((p) => ({ file, ...p, section: sectionAt(p.line) })),
     codeBlocks: doc.codeBlocks.map((b) => ({

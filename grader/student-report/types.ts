@@ -19,6 +19,8 @@ export interface ReportTextInput {
   format: 'markdown' | 'plain';
   /** Where the text came from when it was not typed by the student; OCR lowers the confidence. */
   extractedFrom?: 'pdf' | 'docx' | 'ocr';
+  /** PDF: the line each page starts on (page 1 first), so evidence can name the page. */
+  pageStarts?: number[];
 }
 
 /** `report`: pasted by the student; `ocr`: read from a screenshot, which may also misread characters. */
@@ -228,6 +230,8 @@ export interface StudentReport {
   extractedFrom: ReportTextInput['extractedFrom'] | null;
   confidence: Confidence;
   lineCount: number;
+  /** PDF: the line each page starts on (page 1 first). */
+  pageStarts?: number[];
   sections: ReportSection[];
   paragraphs: ReportParagraph[];
   codeBlocks: ReportCodeBlock[];

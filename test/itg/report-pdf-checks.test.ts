@@ -281,7 +281,8 @@ describe('a PDF report printed by Chromium, through the report checks', () => {
     const del = lineWith(lines, 'curl -X DELETE');
     const gc = lineWith(lines, 'docker exec registry7');
 
-    const at = (l: DocumentLine) => `${FILE}, wiersz ${l.number}`;
+    // The line counts through the whole extracted text; the page helps find it in the PDF.
+    const at = (l: DocumentLine) => `${FILE}, wiersz ${l.number}, na stronie ${l.page}`;
     assert.equal(checks['report.twoBuilds']!.message, 'Sprawozdanie pokazuje 2 polecenia budowania.');
     assert.equal(checks['report.platforms']!.message, `Polecenie w sprawozdaniu (${at(build1)}) buduje dla linux/amd64, linux/arm64.`);
     assert.equal(checks['report.manifest']!.message, `Sprawozdanie pokazuje manifest obrazu ${IMAGE}:multiarch z platformami linux/amd64, linux/arm64 (${at(manifest)}).`);
@@ -299,7 +300,8 @@ describe('a PDF report printed by Chromium, through the report checks', () => {
     );
     const answers = checks['report.bonus']!.evidence.find((e) => e.kind === 'text');
     assert.ok(answers?.kind === 'text');
-    assert.match(answers.text, new RegExp(`garbage-collect: 2 usuniętych blobów \\(${FILE}, wiersz ${lineWith(lines, 's12345/lab7: marking manifest').number}\\)`));
+    const marking = lineWith(lines, 's12345/lab7: marking manifest');
+    assert.match(answers.text, new RegExp(`garbage-collect: 2 usuniętych blobów \\(${FILE}, wiersz ${marking.number}, na stronie ${marking.page}\\)`));
 
     // The checks cite the line through the whole extracted text; the PDF reader also knows its page.
     assert.deepEqual([build1.page, build2.page, imported.page, del.page], [1, 2, 2, 2]);
@@ -346,9 +348,10 @@ describe('a PDF report printed by Chromium, through the report checks', () => {
     const build = lineWith(lines, 'docker buildx build');
     const manifest = lineWith(lines, 'Name:      localhost:5000');
     const message = (id: string) => checks[id]!.message;
+    const at = (l: DocumentLine) => `${FILE}, wiersz ${l.number}, na stronie ${l.page}`;
     assert.equal(message('report.twoBuilds'), 'Sprawozdanie pokazuje tylko jedno budowanie; laboratorium prosi o co najmniej dwa.');
-    assert.equal(message('report.platforms'), `Polecenie w sprawozdaniu (${FILE}, wiersz ${build.number}) buduje tylko dla linux/amd64; laboratorium wymaga linux/amd64 i linux/arm64.`);
-    assert.equal(message('report.manifest'), `Manifest w sprawozdaniu (${FILE}, wiersz ${manifest.number}) nie pokazuje platform: linux/amd64, linux/arm64.`);
+    assert.equal(message('report.platforms'), `Polecenie w sprawozdaniu (${at(build)}) buduje tylko dla linux/amd64; laboratorium wymaga linux/amd64 i linux/arm64.`);
+    assert.equal(message('report.manifest'), `Manifest w sprawozdaniu (${at(manifest)}) nie pokazuje platform: linux/amd64, linux/arm64.`);
     // "pojawiło się CACHED" in a sentence is no evidence.
     assert.equal(message('report.cacheEvidence'), 'Wklejone logi budowania nie pokazują ani importu cache, ani kroków CACHED.');
     // The docker driver both in the create command and in the log's #0 line.
@@ -356,7 +359,7 @@ describe('a PDF report printed by Chromium, through the report checks', () => {
     assert.equal(message('report.registry7'), 'Sprawozdanie uruchamia rejestr z obrazu registry, ale pod inną nazwą niż registry7 (registry).');
     assert.equal(
       message('report.cacheTo'),
-      `Polecenie w sprawozdaniu (${FILE}, wiersz ${build.number}) eksportuje cache do rejestru, ale: tryb mode=min zamiast mode=max; cache pod tą samą referencją co obraz (-t), a ma być osobnym obrazem.`,
+      `Polecenie w sprawozdaniu (${at(build)}) eksportuje cache do rejestru, ale: tryb mode=min zamiast mode=max; cache pod tą samą referencją co obraz (-t), a ma być osobnym obrazem.`,
     );
     assert.match(message('report.bonus'), /^Brak odpowiedzi: sprawozdanie nie pokazuje usunięcia obrazu cache z registry7/);
     for (const id of IDS) assert.ok(checks[id]!.hint, `${id} says what to do`);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DOCUMENT_LIMITS, limitMessage, type LimitName } from '../../grader/documents/limits.ts';
-import { decodeText, lineLabel, readDocument } from '../../grader/documents/read-document.ts';
+import { decodeText, lineLabel, pageStartsOf, readDocument } from '../../grader/documents/read-document.ts';
 import type { DocumentResult } from '../../grader/documents/types.ts';
 
 let repo: string;
@@ -111,5 +111,16 @@ describe('limit messages', () => {
     assert.equal(limitMessage({ name: 'ocrImages', max: 30 }), 'Sprawozdanie ma więcej niż 30 obrazów do odczytu (OCR); ten obraz pominięto.');
     assert.equal(limitMessage({ name: 'imagePixels', max: 40_000_000, actual: 100_000_000 }), 'Obraz ma 100 Mpx, a grader odczytuje obrazy do 40 Mpx.');
     assert.equal(limitMessage({ name: 'ocrTimeMs', max: 30_000 }), 'Odczyt tekstu z obrazu (OCR) trwał dłużej niż 30 s i został przerwany.');
+  });
+});
+
+describe('PDF pages of the extracted text', () => {
+  it('gives the line each page starts on; a page without text starts where the next text does', () => {
+    const lines = [
+      { number: 1, text: 'a', page: 1, pageLine: 1 }, { number: 2, text: 'b', page: 1, pageLine: 2 },
+      { number: 3, text: 'c', page: 3, pageLine: 1 }, { number: 4, text: 'd', page: 4, pageLine: 1 },
+    ];
+    assert.deepEqual(pageStartsOf(lines), [1, 3, 3, 4]);
+    assert.deepEqual(pageStartsOf([{ number: 1, text: 'docx' }]), []);
   });
 });

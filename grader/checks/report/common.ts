@@ -44,9 +44,12 @@ export function outputsOf<K extends ReportOutput['kind']>(e: ReportEvidence, kin
     report.outputs.filter((o): o is Extract<ReportOutput, { kind: K }> => o.kind === kind).map((item) => ({ item, report })));
 }
 
-/** `plik, wiersz N`, and for OCR the screenshot it was read from. */
+/** `plik, wiersz N` (for a PDF also the page), and for OCR the screenshot it was read from. */
 export function where(report: StudentReport, line: number): string {
-  return report.confidence === 'ocr' ? `zrzut ekranu ${report.file} (odczyt OCR, wiersz ${line})` : `${report.file}, wiersz ${line}`;
+  if (report.confidence === 'ocr') return `zrzut ekranu ${report.file} (odczyt OCR, wiersz ${line})`;
+  const page = report.pageStarts ? report.pageStarts.filter((start) => start <= line).length : 0;
+  // The line counts through the whole extracted text; the page helps find it in the PDF.
+  return `${report.file}, wiersz ${line}${page > 0 ? `, na stronie ${page}` : ''}`;
 }
 
 export function ocrNote(found: readonly Found<unknown>[]): string {

@@ -11,8 +11,8 @@ export interface Requirement {
   evidence: { file: string; line: number; text: string }[];
 }
 
-// Table sources are written by where() in common.ts: "FILE, wiersz N" or "zrzut ekranu FILE (odczyt OCR, wiersz N)".
-const SOURCE = /^(?:zrzut ekranu (.+) \(odczyt OCR, wiersz (\d+)\)|(.+), wiersz (\d+))$/;
+// Table sources are written by where() in common.ts: "FILE, wiersz N", "FILE, wiersz N, na stronie P" or "zrzut ekranu FILE (odczyt OCR, wiersz N)".
+const SOURCE = /^(?:zrzut ekranu (.+) \(odczyt OCR, wiersz (\d+)\)|(.+), wiersz (\d+)(?:, na stronie \d+)?)$/;
 
 function quotedLines(e: Evidence): Requirement['evidence'] {
   if (e.kind === 'log') return e.lines.map((l) => ({ file: e.file ?? '', line: l.n, text: l.text }));
