@@ -54,13 +54,16 @@ const VAR = String.raw`\$\{?[A-Za-z_]\w*\}?`;
 const SEGMENT = String.raw`(?:[A-Za-z0-9._-]+|${VAR})`;
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
-/** `[scheme]host/v2/<name>/<kind>/<reference>` inside shell text (quotes around it are left in place). */
-const URL_IN_TEXT = new RegExp(
-  String.raw`(https?:\/\/)?((?:[A-Za-z0-9.-]+|${VAR})(?::(?:\d+|${VAR}))?)\/v2\/(${SEGMENT}(?:\/${SEGMENT})*?)\/(manifests|tags|blobs)\/(sha256:[0-9a-f]{64}|${VAR}|<[^<>\s]*>|[A-Za-z0-9_][A-Za-z0-9._-]*)?`,
-  'g',
+/** What may stand before `/v2/` as the registry: host[:port], or a variable. */
+const HOST_TOKEN = new RegExp(String.raw`^(?:[A-Za-z0-9.-]+|${VAR})(?::(?:\d+|${VAR}))?$`);
+const HOST_CHAR = /[A-Za-z0-9.:${}_-]/;
+/** `<name>/<kind>/<reference>` right after `/v2/` (sticky: matched where it starts, never searched for). */
+const PATH_AFTER_V2 = new RegExp(
+  String.raw`(${SEGMENT}(?:\/${SEGMENT})*?)\/(manifests|tags|blobs)\/(sha256:[0-9a-f]{64}|${VAR}|<[^<>\s]*>|[A-Za-z0-9_][A-Za-z0-9._-]*)?`,
+  'y',
 );
-/** `[scheme]host` right before `/v2/` (also `/v2/_catalog`). */
-const HOST_BEFORE_V2 = new RegExp(String.raw`(https?:\/\/)?((?:[A-Za-z0-9.-]+|${VAR})(?::(?:\d+|${VAR}))?)(?=\/v2\/)`, 'g');
+/** A request line longer than this is no answer anyone typed; past it, it is not replayed (and not scanned). */
+export const MAX_LINE = 4096;
 const DIGEST_TOOLS: { test: (argv: readonly string[]) => boolean; name: string }[] = [
   { name: 'docker buildx imagetools inspect', test: (a) => /^docker(?:\.exe)?$/i.test(a[0] ?? '') && a[1] === 'buildx' && a[2] === 'imagetools' && a[3] === 'inspect' },
   { name: 'crane', test: (a) => a[0] === 'crane' && (a[1] === 'digest' || a[1] === 'manifest') },
@@ -81,7 +84,8 @@ type Classified =
   | { kind: 'digest-tool'; line: Line; tool: string; repository: string; tag: string };
 
 export function reportAnswer(input: ReportAnswerInput): ReportAnswer {
-  const lines = logicalLines(input.commands).flatMap((l) => classify(l) ?? []);
+  const all = logicalLines(input.commands);
+  const lines = all.filter((l) => l.text.length <= MAX_LINE).flatMap((l) => classify(l) ?? []);
   let lastDelete = -1;
   lines.forEach((l, i) => {
     if (l.kind === 'request' && l.method === 'DELETE' && l.reference !== null) lastDelete = i;
@@ -98,6 +102,8 @@ export function reportAnswer(input: ReportAnswerInput): ReportAnswer {
       reason: `usuwanie w sprawozdaniu (${at(foreign.line.source)}) używa ${foreign.tool === 'powershell' ? 'PowerShella (Invoke-WebRequest/Invoke-RestMethod)' : 'wget'}, którego piaskownica nie uruchamia; odpowiedź oceni prowadzący`,
     };
   }
+  const long = all.filter((l) => l.text.length > MAX_LINE);
+  if (long.length) notes.push(`Pominięto ${long.length} ${long.length === 1 ? 'polecenie dłuższe' : 'polecenia dłuższe'} niż ${MAX_LINE} znaków (${long.slice(0, 3).map((l) => at(l.source)).join('; ')}).`);
   const map = new Map(input.repositories.map((r) => [r.student, r.copy]));
   const plan = planDigests(used, input, notes);
   const out: AnswerLine[] = [];
@@ -279,23 +285,47 @@ function stripWrapper(text: string): string {
   return text.replace(/(^|[;&|(]\s*|\$\(\s*)sudo\s+/g, '$1').replace(/\bcurl\.exe\b/gi, 'curl');
 }
 
+/**
+ * Every `[scheme]host/v2/...` of the text moved onto the copy: the host becomes registry7:5000,
+ * a repository of the build command its name in the copy. Found from each `/v2/` with bounded
+ * looks back and ahead, so a hostile line costs linear time (a regular expression scanning for
+ * the host from every position is quadratic).
+ */
 function rewriteUrls(text: string, map: ReadonlyMap<string, string>, assigned: ReadonlySet<string>, notes: string[], source: SourceRef): string {
-  const withRepos = text.replace(URL_IN_TEXT, (whole, scheme: string | undefined, host: string, repo: string, kind: string, ref: string | undefined) => {
-    let copy = repo;
-    if (!repo.includes('$')) {
-      const mapped = map.get(repo);
-      if (mapped) copy = mapped;
-      else notes.push(`${at(source)}: repozytorium ${repo} nie występuje w poleceniu budowania, więc nie ma go w kopii registry7.`);
+  let out = '';
+  let copied = 0;
+  for (let i = text.indexOf('/v2/'); i >= 0; i = text.indexOf('/v2/', i + 1)) {
+    if (i < copied) continue;
+    let h = i;
+    while (h > copied && i - h < 300 && HOST_CHAR.test(text[h - 1]!)) h--;
+    const host = text.slice(h, i);
+    if (!HOST_TOKEN.test(host)) continue;
+    const scheme = /https?:\/\/$/.exec(text.slice(Math.max(copied, h - 8), h))?.[0] ?? '';
+    PATH_AFTER_V2.lastIndex = 0;
+    const path = PATH_AFTER_V2.exec(text.slice(i + 4, i + 4 + 1024));
+    let rest = '';
+    if (path) {
+      const [, repo, kind, ref] = path as unknown as [string, string, string, string | undefined];
+      let copy = repo;
+      if (!repo.includes('$')) {
+        const mapped = map.get(repo);
+        if (mapped) copy = mapped;
+        else notes.push(`${at(source)}: repozytorium ${repo} nie występuje w poleceniu budowania, więc nie ma go w kopii registry7.`);
+      }
+      rest = `${copy}/${kind}/${ref ?? ''}`;
     }
-    return `${scheme ?? ''}${host}/v2/${copy}/${kind}/${ref ?? ''}`;
-  });
-  return withRepos.replace(HOST_BEFORE_V2, (whole, scheme: string | undefined, host: string) => {
-    const variable = /^\$\{?([A-Za-z_]\w*)\}?/.exec(host);
-    if (variable && assigned.has(variable[1]!)) return whole;
-    // An unset variable in the host stands for the student's registry: the copy's address, with a scheme when it had none.
-    if (variable && !scheme) return `http://${COPY_HOST}`;
-    return `${scheme ?? ''}${COPY_HOST}`;
-  });
+    out += text.slice(copied, h - scheme.length) + hostOnCopy(scheme, host, assigned) + '/v2/' + rest;
+    copied = i + 4 + (path ? path[0].length : 0);
+  }
+  return out + text.slice(copied);
+}
+
+function hostOnCopy(scheme: string, host: string, assigned: ReadonlySet<string>): string {
+  const variable = /^\$\{?([A-Za-z_]\w*)\}?/.exec(host);
+  if (variable && assigned.has(variable[1]!)) return `${scheme}${host}`;
+  // An unset variable in the host stands for the student's registry: the copy's address, with a scheme when it had none.
+  if (variable && !scheme) return `http://${COPY_HOST}`;
+  return `${scheme}${COPY_HOST}`;
 }
 
 /** `REGISTRY=localhost:5000`, `URL=http://localhost:5000`, `REPO=s99656/pogoda`: values that name the student's registry or repositories. */

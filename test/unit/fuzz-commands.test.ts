@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
+import { MAX_LINE, reportAnswer } from '../../grader/bonus/report-answer.ts';
 import { extractMarkdownCommands, parseCommandList, parseShellText, type ParsedCommand } from '../../grader/commands/index.ts';
 import { assertLinear, holds, label, type Budget } from './fuzz-support.ts';
 
@@ -113,5 +114,29 @@ describe('round trips', () => {
       assert.deepEqual(b.context, { text: '.', kind: 'path' });
       assert.deepEqual(c!.problems.filter((p) => p.code !== 'bad-cache-mode'), []);
     }), b2);
+  });
+});
+
+describe('the report\'s deletion answer on arbitrary text', () => {
+  const b: Budget = { seed: 2304, runs: 1000, ms: 3000 };
+  const URLISH = ['curl -X DELETE ', 'curl -sI -H "Accept: a" ', 'http://localhost:5000', '/v2/', 's1/app', '/manifests/', '$DIGEST', 'sha256:' + 'a'.repeat(64), 'DIGEST=$(', ')', ' | grep ', '\n', 'buildcache', '<digest>', 'Invoke-WebRequest -Method Delete -Uri '];
+  const request = fc.array(fc.oneof(fc.constantFrom(...URLISH, ...TOKENS), fc.string({ unit: 'binary', maxLength: 12 })), { maxLength: 40 }).map((p) => p.join(''));
+  it(`never throws; a script names the report's lines it runs (${label(b)})`, (t) => {
+    holds(t, fc.property(request, (s) => {
+      const answer = reportAnswer({
+        commands: parseShellText(s, { file: 'sprawozdanie.md', style: 'console' }),
+        repositories: [{ student: 's1/app', copy: 's1/app' }], cache: { repository: 's1/app', tag: 'buildcache' }, exportedCacheDigests: [],
+      });
+      if (answer.kind === 'script') for (const l of answer.lines) assert.ok(answer.text.includes(`# sprawozdanie.md, wiersz ${l.source.line}`));
+    }), b);
+  });
+
+  it('lines just under the length limit, full of host-like text and URL fragments, are rewritten in linear time', () => {
+    // A scan for the host from every position is quadratic in a run of host characters.
+    const lines = (n: number) => Array.from({ length: 40 }, (_, i) => (i % 2
+      ? `curl -X DELETE http://x/v2/a/manifests/$D ${'a'.repeat(n)}`
+      : `curl -X DELETE ${'http://a/v2/v2/'.repeat(n / 16)}x/manifests/$D`)).join('\n');
+    assert.ok(lines(4 * 900).split('\n').every((l) => l.length < MAX_LINE));
+    assertLinear((n) => reportAnswer({ commands: parseShellText(lines(n), { file: 'r.md', style: 'console' }), repositories: [], cache: { repository: 'a', tag: 'c' }, exportedCacheDigests: [] }), 900, 100);
   });
 });

@@ -9,6 +9,7 @@ import { parseShellText } from '../../grader/commands/parse.ts';
 import type { ParsedCommand } from '../../grader/commands/types.ts';
 import { consistencyOf, type ReportFacts } from '../../grader/grade/report-evidence.ts';
 import type { CheckResult } from '../../grader/results/types.ts';
+import { assertLinear } from './fuzz-support.ts';
 import { readMarkdownReport, type StudentReport } from '../../grader/student-report/index.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -761,5 +762,21 @@ describe('report.consistency: blanks and empty variables', () => {
     assert.equal(reportConsistencyCheck(input(dockerfile, ['RUN apk update &&apk add curl', 'RUN echo  > v.txt']))?.status, 'pass');
     const other = reportConsistencyCheck(input(dockerfile, ['RUN apk update && apk add git']));
     assert.equal(other?.status, 'manual', 'a different package is another step');
+  });
+});
+
+describe('report.consistency: hostile Dockerfiles', () => {
+  test('a line of thousands of variables against a long step that almost matches is judged in linear time', () => {
+    const dockerfileOf = (n: number) => `FROM alpine\nRUN ${Array.from({ length: n }, (_, i) => `\${V${i}}x`).join('')}y\n`;
+    const stepOf = (n: number) => `RUN ${'x'.repeat(n * 2)}z`;
+    const run = (n: number) => {
+      const r = reportConsistencyCheck({
+        dockerfile: { file: 'Dockerfile', text: dockerfileOf(n) },
+        logs: [{ file: 'sprawozdanie.md', line: 1, instructions: [{ line: 2, text: stepOf(n), cut: false }] }],
+        reportBuilds: [], repositoryBuild: null, published: {}, reportDigests: [],
+      });
+      assert.equal(r?.status, 'manual', 'the step ends in z, the instruction in y');
+    };
+    assertLinear(run, 2_000);
   });
 });
