@@ -21,7 +21,6 @@ export interface RegistryRequest {
 const CURL = /^curl(?:\.exe)?$/i;
 const WGET = /^wget(?:\.exe)?$/i;
 const POWERSHELL = /^(?:invoke-webrequest|invoke-restmethod|iwr|irm)$/i;
-const MANIFEST = /\/v2\/(.+)\/manifests\/([^/?#\s]*)/;
 
 export function registryRequestOf(c: ParsedCommand): RegistryRequest | null {
   const program = c.argv[0]?.split(/[\\/]/).at(-1) ?? '';
@@ -29,14 +28,15 @@ export function registryRequestOf(c: ParsedCommand): RegistryRequest | null {
   if (!tool) return null;
   const url = c.argv.find((w, i) => i > 0 && w.includes('/v2/'));
   if (url === undefined) return null;
-  const m = MANIFEST.exec(url);
-  return {
-    tool,
-    method: methodOf(tool, c.argv),
-    url,
-    headers: headersOf(tool, c.argv),
-    manifest: m ? { repository: m[1]!, reference: m[2]! } : null,
-  };
+  return { tool, method: methodOf(tool, c.argv), url, headers: headersOf(tool, c.argv), manifest: manifestOf(url) };
+}
+
+/** `/v2/<name>/manifests/<reference>`: the first `/v2/` and the last `/manifests/` (string search: a student's word may be megabytes). */
+function manifestOf(url: string): RegistryRequest['manifest'] {
+  const v2 = url.indexOf('/v2/');
+  const at = url.lastIndexOf('/manifests/');
+  if (v2 < 0 || at <= v2 + 4) return null;
+  return { repository: url.slice(v2 + 4, at), reference: /^[^/?#\s]*/.exec(url.slice(at + 11))![0] };
 }
 
 function methodOf(tool: HttpTool, argv: readonly string[]): string {

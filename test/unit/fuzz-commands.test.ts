@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 
 import { MAX_LINE, reportAnswer } from '../../grader/bonus/report-answer.ts';
+import { registryRequestOf } from '../../grader/commands/http.ts';
 import { extractMarkdownCommands, parseCommandList, parseShellText, type ParsedCommand } from '../../grader/commands/index.ts';
 import { assertLinear, holds, label, type Budget } from './fuzz-support.ts';
 
@@ -129,6 +130,11 @@ describe('the report\'s deletion answer on arbitrary text', () => {
       });
       if (answer.kind === 'script') for (const l of answer.lines) assert.ok(answer.text.includes(`# sprawozdanie.md, wiersz ${l.source.line}`));
     }), b);
+  });
+
+  it('a registry request word of repeated /v2/ is read in linear time', () => {
+    const [curl] = parseShellText('curl -X DELETE http://r/v2/a/manifests/x', { file: 'r.md', style: 'console' });
+    assertLinear((n) => registryRequestOf({ ...curl!, argv: ['curl', `${'/v2/'.repeat(n)}a/manifests/x`] }), 50_000);
   });
 
   it('lines just under the length limit, full of host-like text and URL fragments, are rewritten in linear time', () => {
