@@ -5,6 +5,7 @@
  */
 import type { CheckResult, GradeResult } from '../results/types.ts';
 import type { Rubric } from '../rubric/load-rubric.ts';
+import { CHECK_LABELS } from '../report/labels.ts';
 
 export interface GradescopeTest {
   name: string;
@@ -32,12 +33,15 @@ export function toGradescope(result: GradeResult, rubric: Rubric): GradescopeRes
   const notes = result.needsRegrade
     ? '\nUwaga: ocena niepełna — część sprawdzeń nie do oceny z powodu awarii infrastruktury; zostanie powtórzona.'
     : '';
+  // Checks worth no points (report.consistency, reference.build) are notes, not tests a student "failed".
+  const scored = result.checks.filter((c) => titles.has(c.id));
+  const info = result.checks.filter((c) => !titles.has(c.id)).map((c) => `\n\n${CHECK_LABELS[c.id].title}: ${c.message}`).join('');
   return {
     score: round2(result.score.points + result.score.bonusPoints),
     max_score: result.score.max,
-    output: `${result.score.grade}${notes}`,
+    output: `${result.score.grade}${notes}${info}`,
     visibility: 'visible',
-    tests: result.checks.map((c) => ({
+    tests: scored.map((c) => ({
       name: `${c.id}: ${titles.get(c.id) ?? c.id}`,
       score: c.points ?? 0,
       max_score: c.maxPoints ?? 0,

@@ -143,6 +143,13 @@ describe('toGradescope', () => {
     assert.deepEqual(bonus.tags, ['dodatkowe']);
     assert.match(toGradescope(infra, rubric).output, /ocena niepełna/);
   });
+  it('a check worth no points is a line of the output, not a failed test', () => {
+    const flagged = { ...partial, checks: [...partial.checks, { id: 'report.consistency' as const, status: 'manual' as const, message: 'Sprawozdanie nie we wszystkim zgadza się z repozytorium.', evidence: [], points: 0, maxPoints: 0 }] };
+    const g = toGradescope(flagged, rubric);
+    assert.equal(g.tests.length, partial.checks.length);
+    assert.ok(!g.tests.some((t) => t.name.startsWith('report.consistency')));
+    assert.match(g.output, /\n\nSprawozdanie a repozytorium \(bez punktów\): Sprawozdanie nie we wszystkim zgadza się z repozytorium\.$/);
+  });
 });
 
 describe('progress', () => {
