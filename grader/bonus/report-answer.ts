@@ -14,6 +14,7 @@
 import { sourceText as at } from '../commands/describe.ts';
 import type { ParsedCommand, SourceRef } from '../commands/types.ts';
 import { registryRequestOf } from '../commands/http.ts';
+import { splitTag } from '../grade/student-build.ts';
 import { MANIFEST_ACCEPT } from '../registry/oci-types.ts';
 
 /** A repository of the student's build command (path without host and tag) and its name in the copy. */
@@ -232,14 +233,8 @@ function classify(line: Line): Classified | undefined {
 
 /** `host:port/path:tag` → path without the host, and the tag (latest when implicit). */
 function splitRef(ref: string): { repository: string; tag: string } | undefined {
-  let rest = ref.replace(/@.*$/, '');
-  let tag = 'latest';
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
-  const parts = rest.split('/');
+  const { name, tag } = splitTag(ref);
+  const parts = name.split('/');
   if (parts.length > 1 && /[.:$]|^localhost$/.test(parts[0]!)) parts.shift();
   return TAG.test(tag) && parts.length > 0 ? { repository: parts.join('/'), tag } : undefined;
 }

@@ -250,15 +250,16 @@ class RefMapper {
  * names a tag). Undefined when what remains is not a valid repository and tag. `written` is the
  * ref as the student wrote it, spelled uniformly (`latest` when implicit, `${X}` as `$X`).
  */
+/** A ref as written → the name before the tag, and the tag (`latest` when implicit); a digest is dropped. */
+export function splitTag(ref: string): { name: string; tag: string } {
+  const name = ref.replace(/@.*$/, '');
+  const colon = name.lastIndexOf(':');
+  return colon > name.lastIndexOf('/') ? { name: name.slice(0, colon), tag: name.slice(colon + 1) } : { name, tag: 'latest' };
+}
+
 function normalize(text: string): { written: string; path: string; tag: string } | undefined {
   if (CONTROL.test(text) || /\s/.test(text) || text.length > 255) return undefined;
-  let rest = text.replace(/@.*$/, '');
-  let tag = 'latest';
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    rest = rest.slice(0, colon);
-  }
+  const { name: rest, tag } = splitTag(text);
   const spelled = (p: string) => p.replace(/^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/, '$$$1');
   const written = `${rest.split('/').map(spelled).join('/')}:${spelled(tag)}`;
   const parts = rest.split('/');
