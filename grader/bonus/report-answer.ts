@@ -13,7 +13,7 @@
  */
 import { sourceText as at } from '../commands/describe.ts';
 import type { ParsedCommand, SourceRef } from '../commands/types.ts';
-import { registryRequestOf } from '../commands/http.ts';
+import { registryRequestOf, toolDeletionOf } from '../commands/http.ts';
 import { splitTag } from '../grade/student-build.ts';
 import { MANIFEST_ACCEPT } from '../registry/oci-types.ts';
 
@@ -82,22 +82,33 @@ interface Line {
 type Classified =
   | { kind: 'request'; line: Line; method: string; repository: string | null; reference: string | null; tool: 'curl' | 'wget' | 'powershell' }
   | { kind: 'assign'; line: Line; names: string[]; copiedDigest: boolean }
-  | { kind: 'digest-tool'; line: Line; tool: string; repository: string; tag: string };
+  | { kind: 'digest-tool'; line: Line; tool: string; repository: string; tag: string }
+  | { kind: 'tool-delete'; line: Line; tool: string; replayable: boolean; repository: string; tag: string };
 
 export function reportAnswer(input: ReportAnswerInput): ReportAnswer {
   const all = logicalLines(input.commands);
   const lines = all.filter((l) => l.text.length <= MAX_LINE).flatMap((l) => classify(l) ?? []);
   let lastDelete = -1;
   lines.forEach((l, i) => {
-    if (l.kind === 'request' && l.method === 'DELETE' && l.reference !== null) lastDelete = i;
+    if ((l.kind === 'request' && l.method === 'DELETE' && l.reference !== null) || l.kind === 'tool-delete') lastDelete = i;
   });
   if (lastDelete < 0) return { kind: 'none' };
   const used = lines.slice(0, lastDelete + 1);
-  const label = labelOf(used.filter((l) => l.kind === 'request').map((l) => l.line.source));
+  const label = labelOf(used.filter((l) => l.kind === 'request' || l.kind === 'tool-delete').map((l) => l.line.source));
   const notes: string[] = [];
   const deleteBy = (curl: boolean) => used.find((l): l is Extract<Classified, { kind: 'request' }> => l.kind === 'request' && l.method === 'DELETE' && (l.tool === 'curl') === curl);
   const foreign = deleteBy(false);
-  if (foreign && !deleteBy(true)) {
+  const tools = used.filter((l): l is Extract<Classified, { kind: 'tool-delete' }> => l.kind === 'tool-delete');
+  const otherTool = tools.find((t) => !t.replayable);
+  if (otherTool && !deleteBy(true) && !tools.some((t) => t.replayable)) {
+    return {
+      kind: 'unreplayable', label, status: 'manual', notes,
+      reason: otherTool.tool === 'skopeo delete'
+        ? `usuwanie w sprawozdaniu (${at(otherTool.line.source)}) wskazuje obraz digestem z maszyny studenta, którego w kopii registry7 nie ma; odpowiedź oceni prowadzący`
+        : `usuwanie w sprawozdaniu (${at(otherTool.line.source)}) używa narzędzia ${otherTool.tool}, którego piaskownica nie ma; odpowiedź oceni prowadzący`,
+    };
+  }
+  if (foreign && !deleteBy(true) && tools.length === 0) {
     return {
       kind: 'unreplayable', label, status: 'manual', notes,
       reason: `usuwanie w sprawozdaniu (${at(foreign.line.source)}) używa ${foreign.tool === 'powershell' ? 'PowerShella (Invoke-WebRequest/Invoke-RestMethod)' : 'wget'}, którego piaskownica nie uruchamia; odpowiedź oceni prowadzący`,
@@ -111,6 +122,22 @@ export function reportAnswer(input: ReportAnswerInput): ReportAnswer {
   let deletes = 0;
   used.forEach((l, i) => {
     if (l.kind === 'digest-tool') return;
+    if (l.kind === 'tool-delete') {
+      if (!l.replayable) {
+        notes.push(`Pominięto polecenie (${at(l.line.source)}): piaskownica nie ma narzędzia ${l.tool}.`);
+        return;
+      }
+      // What skopeo delete does: the digest of the tag with every manifest type accepted, then DELETE by that digest.
+      const variable = `GRADER_TOOL_DIGEST_${i}`;
+      const url = `http://${COPY_HOST}/v2/${map.get(l.repository) ?? l.repository}/manifests`;
+      deletes++;
+      notes.push(`Polecenie (${at(l.line.source)}): ${l.tool} przetłumaczono na curl tak, jak działa to narzędzie: HEAD z nagłówkiem Accept wszystkich typów manifestu, potem DELETE po digeście.`);
+      out.push({
+        source: l.line.source, text: l.line.text,
+        script: [`${variable}=$(curl -sI -H 'Accept: ${ALL_TYPES}' '${url}/${l.tag}' | ${EXTRACT})`, `curl -sS -i -X DELETE "${url}/$${variable}"`],
+      });
+      return;
+    }
     if (l.kind === 'request' && l.tool !== 'curl') {
       notes.push(`Pominięto polecenie (${at(l.line.source)}): piaskownica uruchamia tylko curl.`);
       return;
@@ -223,6 +250,10 @@ function classify(line: Line): Classified | undefined {
     return { kind: 'request', line, method: main.method, tool: main.tool, repository: main.manifest?.repository ?? null, reference: main.manifest ? main.manifest.reference : null };
   }
   for (const c of line.commands) {
+    const deleting = toolDeletionOf(c);
+    const deleted = deleting ? splitRef(deleting.target) : undefined;
+    // Only skopeo is translated (to what it does); by `@sha256:` the digest is the student's machine's, the copy's differs.
+    if (deleting && deleted) return { kind: 'tool-delete', line, tool: deleting.tool, replayable: deleting.tool === 'skopeo delete' && !deleting.target.includes('@'), ...deleted };
     const tool = DIGEST_TOOLS.find((t) => t.test(c.argv));
     const ref = tool ? c.argv.slice(1).find((w) => !w.startsWith('-') && /\//.test(w)) : undefined;
     const parsed = ref ? splitRef(ref.replace(/^docker:\/\//, '')) : undefined;

@@ -39,6 +39,27 @@ function manifestOf(url: string): RegistryRequest['manifest'] {
   return { repository: url.slice(v2 + 4, at), reference: /^[^/?#\s]*/.exec(url.slice(at + 11))![0] };
 }
 
+/** An image deleted with a registry tool instead of curl. */
+export interface ToolDeletion {
+  tool: 'skopeo delete' | 'crane delete' | 'regctl';
+  /** The image reference as written (`docker://` dropped). */
+  target: string;
+  /** The tool deletes by digest: it reads the digest itself with every manifest type accepted (skopeo, regctl), or was given one. */
+  byDigest: boolean;
+}
+
+export function toolDeletionOf(c: ParsedCommand): ToolDeletion | null {
+  const a = c.argv;
+  const tool = a[0] === 'skopeo' && a[1] === 'delete' ? 'skopeo delete'
+    : a[0] === 'crane' && a[1] === 'delete' ? 'crane delete'
+      : a[0] === 'regctl' && (a[1] === 'tag' || a[1] === 'manifest' || a[1] === 'image') && (a[2] === 'rm' || a[2] === 'delete') ? 'regctl'
+        : null;
+  const target = tool ? a.slice(2).find((w) => !w.startsWith('-') && w.includes('/'))?.replace(/^docker:\/\//, '') : undefined;
+  if (!tool || !target) return null;
+  // crane sends the reference it is given: a tag, which registry:2 refuses to delete.
+  return { tool, target, byDigest: tool !== 'crane delete' || target.includes('@sha256:') };
+}
+
 function methodOf(tool: HttpTool, argv: readonly string[]): string {
   for (let i = 1; i < argv.length; i++) {
     const w = argv[i]!;

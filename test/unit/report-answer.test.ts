@@ -605,3 +605,32 @@ describe('studentRepository', () => {
     assert.equal(studentRepository('app:zły tag'), undefined);
   });
 });
+
+describe('deletion with a registry tool instead of curl', () => {
+  const report = (command: string) => `## Zadanie dodatkowe – usunięcie cache narzędziem
+
+${'```'}
+$ ${command}
+${'```'}
+`;
+  test('skopeo delete is replayed as what it does: a HEAD accepting every type, then DELETE by that digest', () => {
+    const a = answer(report('skopeo delete --tls-verify=false docker://localhost:5000/app:buildcache'));
+    assert.equal(a.kind, 'script', JSON.stringify(a));
+    if (a.kind !== 'script') return;
+    assert.deepEqual(a.lines[0]!.script, [
+      `GRADER_TOOL_DIGEST_0=$(curl -sI -H 'Accept: ${ALL_TYPES}' 'http://registry7:5000/v2/s12345/app/manifests/buildcache' | ${EXTRACT})`,
+      'curl -sS -i -X DELETE "http://registry7:5000/v2/s12345/app/manifests/$GRADER_TOOL_DIGEST_0"',
+    ]);
+    assert.deepEqual(a.notes, ['Polecenie (sprawozdanie.md, wiersz 4): skopeo delete przetłumaczono na curl tak, jak działa to narzędzie: HEAD z nagłówkiem Accept wszystkich typów manifestu, potem DELETE po digeście.']);
+  });
+  test('crane, regctl, and skopeo given a digest from the student\'s machine: for the instructor', () => {
+    const reason = (command: string) => {
+      const a = answer(report(command));
+      assert.equal(a.kind === 'unreplayable' && a.status, 'manual', JSON.stringify(a));
+      return a.kind === 'unreplayable' ? a.reason : '';
+    };
+    assert.equal(reason('crane delete localhost:5000/app:buildcache'), 'usuwanie w sprawozdaniu (sprawozdanie.md, wiersz 4) używa narzędzia crane delete, którego piaskownica nie ma; odpowiedź oceni prowadzący');
+    assert.equal(reason('regctl tag rm localhost:5000/app:buildcache'), 'usuwanie w sprawozdaniu (sprawozdanie.md, wiersz 4) używa narzędzia regctl, którego piaskownica nie ma; odpowiedź oceni prowadzący');
+    assert.equal(reason(`skopeo delete docker://localhost:5000/app@${D1}`), 'usuwanie w sprawozdaniu (sprawozdanie.md, wiersz 4) wskazuje obraz digestem z maszyny studenta, którego w kopii registry7 nie ma; odpowiedź oceni prowadzący');
+  });
+});

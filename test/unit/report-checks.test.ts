@@ -76,6 +76,17 @@ describe('report checks', () => {
     assert.equal(c['report.twoBuilds']!.partial, 0.5, 'one build shown: half the points');
   });
 
+  test('the bonus answered with skopeo delete: deleted by a digest skopeo reads itself; crane delete with a tag is a delete by tag', () => {
+    const bonus = (command: string) => byId(reportChecks(evidence(read('r.md', `## Zadanie dodatkowe\n\n\`\`\`\n$ docker run -d -p 5000:5000 --name registry7 -e REGISTRY_STORAGE_DELETE_ENABLED=true registry:2\n$ ${command}\n$ docker exec registry7 bin/registry garbage-collect /etc/docker/registry/config.yml\n\`\`\`\n`)), IDS))['report.bonus']!;
+    const skopeo = bonus('skopeo delete --tls-verify=false docker://localhost:5000/app:buildcache');
+    assert.equal(skopeo.status, 'pass', skopeo.message);
+    assert.match(skopeo.message, /digest odczytany z nagłówkiem Accept \(r\.md, wiersz 5\); DELETE po digeście \(r\.md, wiersz 5\)/);
+    const crane = bonus('crane delete localhost:5000/app:buildcache');
+    assert.equal(crane.status, 'fail');
+    assert.equal(crane.partial, 0.5);
+    assert.match(crane.message, /nie widać odczytu digestu z nagłówkiem Accept.*; DELETE wskazuje tag zamiast digestu/);
+  });
+
   test('a log pasted with the import but no CACHED step: half the points; a sentence alone is no evidence', () => {
     const withImport = read('r.md', '## Budowanie 2\n```\n#7 importing cache manifest from registry7:5000/app:buildcache\n#7 inferred cache manifest type: application/vnd.oci.image.manifest.v1+json done\n#7 DONE 0.1s\n```\n');
     const half = byId(reportChecks(evidence(withImport), IDS))['report.cacheEvidence']!;

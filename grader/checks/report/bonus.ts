@@ -4,7 +4,7 @@
  * cache's media type matches, DELETE by digest (a tag is refused), and garbage collection to free
  * the space. A quarter of the points per part. Pure.
  */
-import { registryRequestOf } from '../../commands/http.ts';
+import { registryRequestOf, toolDeletionOf } from '../../commands/http.ts';
 import type { ParsedCommand } from '../../commands/types.ts';
 import type { CheckResult } from '../../results/types.ts';
 import { DOCS } from '../docs.ts';
@@ -25,7 +25,8 @@ export function reportBonusCheck(e: ReportEvidence): CheckResult {
   const none = noReport(ID, e);
   if (none) return none;
   const commands = commandsOf(e);
-  const deletes = commands.filter((c) => manifestRequest(c.item)?.method === 'DELETE');
+  const tools = commands.filter((c) => toolDeletionOf(c.item) !== null);
+  const deletes = [...commands.filter((c) => manifestRequest(c.item)?.method === 'DELETE'), ...tools];
   if (deletes.length === 0) {
     return {
       id: ID,
@@ -39,9 +40,16 @@ export function reportBonusCheck(e: ReportEvidence): CheckResult {
   const parts: { name: string; found: Found<ParsedCommand>[]; missing: string }[] = [];
   const enabled = commands.filter((c) => registryRun(c.item)?.deleteEnabled || /REGISTRY_STORAGE_DELETE_ENABLED=true/i.test(c.item.text));
   parts.push({ name: 'usuwanie włączone w registry7', found: enabled, missing: 'nie widać włączenia usuwania (REGISTRY_STORAGE_DELETE_ENABLED=true); bez niego rejestr odpowiada 405' });
-  const digestReads = commands.filter((c) => (manifestRequest(c.item)?.method ?? 'DELETE') !== 'DELETE' && MANIFEST_TYPES.test(c.item.text) && /accept/i.test(c.item.text));
+  // skopeo and regctl read the digest themselves, with every manifest type accepted.
+  const digestReads = [
+    ...commands.filter((c) => (manifestRequest(c.item)?.method ?? 'DELETE') !== 'DELETE' && MANIFEST_TYPES.test(c.item.text) && /accept/i.test(c.item.text)),
+    ...tools.filter((c) => toolDeletionOf(c.item)!.tool !== 'crane delete'),
+  ];
   parts.push({ name: 'digest odczytany z nagłówkiem Accept', found: digestReads, missing: 'nie widać odczytu digestu z nagłówkiem Accept typu manifestu (bez niego rejestr podaje digest innego manifestu albo 404)' });
-  const byDigest = deletes.filter((c) => DIGEST_OR_VARIABLE.test(manifestRequest(c.item)!.reference));
+  const byDigest = deletes.filter((c) => {
+    const tool = toolDeletionOf(c.item);
+    return tool ? tool.byDigest : DIGEST_OR_VARIABLE.test(manifestRequest(c.item)!.reference);
+  });
   parts.push({ name: 'DELETE po digeście', found: byDigest, missing: 'DELETE wskazuje tag zamiast digestu (rejestr odrzuca usuwanie po tagu)' });
   const gc = commands.filter((c) => c.item.argv.includes('garbage-collect'));
   const gcOutputs = outputsOf(e, 'gc');
