@@ -110,7 +110,8 @@ export async function gradeReport(
   return { checks: reportChecks(evidence, ids), files, driverLines: driverLines(evidence), fingerprints: evidence.fingerprints, deletion: deletionInput(evidence), facts: reportFacts(evidence) };
 }
 
-function reportFacts(e: ReportEvidence): ReportFacts {
+/** What report.consistency compares, from the typed reports (OCR text is too weak to flag anyone). */
+export function reportFacts(e: Pick<ReportEvidence, 'reports'>): ReportFacts {
   const typed = e.reports.filter((r) => r.confidence === 'report');
   const digests: ReportFacts['reportDigests'] = [];
   const logs: ReportFacts['logs'] = [];
@@ -120,7 +121,9 @@ function reportFacts(e: ReportEvidence): ReportFacts {
       if (o.kind === 'build-log') {
         logs.push({ ...at, instructions: o.log.instructions });
         if (o.log.manifestList) digests.push({ kind: 'image', ...at, digest: o.log.manifestList });
-        if (o.log.cacheExport.exported && o.log.cacheExport.manifestDigest) digests.push({ kind: 'cache', ...at, digest: o.log.cacheExport.manifestDigest });
+        const cache = o.log.cacheExport.exported ? o.log.cacheExport.manifestDigest : null;
+        // Cited where the digest is printed, else at the export's first line.
+        if (cache) digests.push({ kind: 'cache', file: r.file, line: o.log.evidence.find((l) => l.text.includes(cache))?.line ?? o.log.cacheExport.line ?? o.line, digest: cache });
       }
       if (o.kind === 'manifest' && o.manifest.digest) digests.push({ kind: o.manifest.buildkitCache ? 'cache' : 'image', ...at, digest: o.manifest.digest });
       if (o.kind === 'digest') digests.push({ kind: 'image', ...at, digest: o.digest });

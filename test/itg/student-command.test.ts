@@ -237,6 +237,19 @@ describe('the student\'s own build command, judged on the real stack', { skip, t
     assert.ok(!bonus.evidence.some((e) => e.title === 'Kopia registry7 po poleceniach ze sprawozdania: garbage-collect (podsumowanie)'), 'no GC ran on the copy');
   });
 
+  test('(n) no script, and the report deletes with skopeo delete: replayed as what skopeo does (HEAD accepting every type, DELETE by digest), bonus earned (150%)', async () => {
+    const dir = await reportOnlyCopy('report-answer-skopeo', (t) => t.replace(
+      /\$ curl -sI[^\n]*\n/, '').replace(/\$ curl -X DELETE [^\n]*/, '$ skopeo delete --tls-verify=false docker://localhost:5000/s99656/pogoda:buildcache'));
+    const result = await gradeDir('report-answer-skopeo', dir, { code: 0 });
+    const bonus = check(result, 'bonus.registry7.delete');
+    assert.equal(bonus.status, 'pass', `${bonus.message}\n${bonus.hint ?? ''}`);
+    assert.equal(bonus.metrics?.cacheStatusAfter, 404);
+    const notes = bonus.evidence.find((e) => e.kind === 'text' && e.title === 'Polecenia ze sprawozdania: co grader zmienił');
+    assert.ok(notes && notes.kind === 'text' && /skopeo delete przetłumaczono na curl/.test(notes.text), JSON.stringify(notes));
+    assert.equal(check(result, 'report.bonus').status, 'pass', check(result, 'report.bonus').message);
+    assert.equal(result.score.percent, 150);
+  });
+
   test('(k) a regrade keeps the instructor\'s decisions in --out/overrides.json; a bad overrides.json stops before any build', async () => {
     const dir = await exampleCopy('regrade', (s) => s);
     const out = path.join(work, 'regrade-out');

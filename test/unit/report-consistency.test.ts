@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import { reportConsistencyCheck, type ConsistencyInput } from '../../grader/checks/report-consistency.ts';
 import { parseShellText } from '../../grader/commands/parse.ts';
 import type { ParsedCommand } from '../../grader/commands/types.ts';
-import { consistencyOf, type ReportFacts } from '../../grader/grade/report-evidence.ts';
+import { consistencyOf, reportFacts, type ReportFacts } from '../../grader/grade/report-evidence.ts';
 import type { CheckResult } from '../../grader/results/types.ts';
 import { assertLinear } from './fuzz-support.ts';
 import { readMarkdownReport, type StudentReport } from '../../grader/student-report/index.ts';
@@ -27,22 +27,9 @@ function read(text: string, file = REPORT): StudentReport {
  * What report-evidence.ts's reportFacts (not exported) takes from a typed report: build-log
  * steps and digests, imagetools/JSON manifest digests, bare `-q` digests, and the build commands.
  */
+/** The grader's own extraction of what report.consistency compares. */
 function factsOf(...reports: StudentReport[]): ReportFacts {
-  const facts: ReportFacts = { logs: [], reportBuilds: [], reportDigests: [] };
-  for (const r of reports) {
-    for (const o of r.outputs) {
-      const at = { file: r.file, line: o.line };
-      if (o.kind === 'build-log') {
-        facts.logs.push({ ...at, instructions: o.log.instructions });
-        if (o.log.manifestList) facts.reportDigests.push({ kind: 'image', ...at, digest: o.log.manifestList });
-        if (o.log.cacheExport.exported && o.log.cacheExport.manifestDigest) facts.reportDigests.push({ kind: 'cache', ...at, digest: o.log.cacheExport.manifestDigest });
-      }
-      if (o.kind === 'manifest' && o.manifest.digest) facts.reportDigests.push({ kind: o.manifest.buildkitCache ? 'cache' : 'image', ...at, digest: o.manifest.digest });
-      if (o.kind === 'digest') facts.reportDigests.push({ kind: 'image', ...at, digest: o.digest });
-    }
-    facts.reportBuilds.push(...r.commands.map((c) => c.parsed).filter((c) => c.build !== undefined));
-  }
-  return facts;
+  return reportFacts({ reports });
 }
 
 function inputOf(facts: ReportFacts, o: Partial<Omit<ConsistencyInput, keyof ReportFacts>> = {}): ConsistencyInput {
@@ -682,14 +669,14 @@ describe('report.consistency: digests against what was published', () => {
     ];
     const text = md('# S', '', 'Eksport cache:', '', ...fence(exportLines(CACHE)));
     const facts = factsOf(read(text));
-    assert.deepEqual(facts.reportDigests, [{ kind: 'cache', file: REPORT, line: lineOf(text, '#22 exporting cache'), digest: CACHE }]);
+    assert.deepEqual(facts.reportDigests, [{ kind: 'cache', file: REPORT, line: lineOf(text, '#22 writing cache image manifest'), digest: CACHE }]);
     const same = reportConsistencyCheck(inputOf(facts, { published: { image: INDEX, cache: CACHE } }));
     assert.equal(same?.message, 'Sprawozdanie zgadza się z repozytorium (porównano: digest obrazu cache ze sprawozdania z opublikowanym).');
 
     const old = md('# S', '', ...fence(exportLines(CACHE_OLD)));
     const r = check(old, { published: { cache: CACHE } });
     assert.equal(r?.status, 'manual');
-    assert.equal(r?.message, HEAD('1 rozbieżność') + `Digest obrazu cache w sprawozdaniu (sprawozdanie.md, wiersz ${lineOf(old, '#22 exporting cache')}: ${CACHE_OLD}) nie zgadza się z opublikowanym (${CACHE}). Obraz mógł zostać zbudowany ponownie po napisaniu sprawozdania.`);
+    assert.equal(r?.message, HEAD('1 rozbieżność') + `Digest obrazu cache w sprawozdaniu (sprawozdanie.md, wiersz ${lineOf(old, '#22 writing cache image manifest')}: ${CACHE_OLD}) nie zgadza się z opublikowanym (${CACHE}). Obraz mógł zostać zbudowany ponownie po napisaniu sprawozdania.`);
     // The old wording (a cache index, `image-manifest=false`) is read the same way.
     const index = md('# S', '', ...fence(exportLines(CACHE).map((l) => l.replace('writing cache image manifest', 'writing cache manifest'))));
     assert.equal(check(index, { published: { cache: CACHE } })?.status, 'pass');
@@ -712,7 +699,8 @@ describe('report.consistency: digests against what was published', () => {
     const whole = md('# S', '', ...fence(lines(` => => writing cache image manifest ${CACHE_OLD}  0.0s`)));
     const r = check(whole, { published: { cache: CACHE } });
     assert.equal(r?.status, 'manual');
-    assert.match(r!.message, new RegExp(`Digest obrazu cache w sprawozdaniu \\(sprawozdanie\\.md, wiersz 4: ${CACHE_OLD}\\)`));
+    // Cited at the line that prints it (the fence opens on line 3).
+    assert.match(r!.message, new RegExp(`Digest obrazu cache w sprawozdaniu \\(sprawozdanie\\.md, wiersz 7: ${CACHE_OLD}\\)`));
     const cut = md('# S', '', ...fence(lines(tty(`=> writing cache image manifest ${CACHE_OLD}`, '0.0s'))));
     assert.equal(check(cut, { published: { cache: CACHE } }), undefined);
   });
