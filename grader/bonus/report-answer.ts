@@ -16,6 +16,7 @@ import type { ParsedCommand, SourceRef } from '../commands/types.ts';
 import { registryRequestOf, toolDeletionOf } from '../commands/http.ts';
 import { splitTag } from '../grade/student-build.ts';
 import { MANIFEST_ACCEPT } from '../registry/oci-types.ts';
+import { plural } from '../submission/json-input.ts';
 
 /** A repository of the student's build command (path without host and tag) and its name in the copy. */
 export interface RepositoryMapping {
@@ -115,7 +116,7 @@ export function reportAnswer(input: ReportAnswerInput): ReportAnswer {
     };
   }
   const long = all.filter((l) => l.text.length > MAX_LINE);
-  if (long.length) notes.push(`Pominięto ${long.length} ${long.length === 1 ? 'polecenie dłuższe' : 'polecenia dłuższe'} niż ${MAX_LINE} znaków (${long.slice(0, 3).map((l) => at(l.source)).join('; ')}).`);
+  if (long.length) notes.push(`Pominięto ${long.length} ${plural(long.length, 'polecenie dłuższe', 'polecenia dłuższe', 'poleceń dłuższych')} niż ${MAX_LINE} znaków (${long.slice(0, 3).map((l) => at(l.source)).join('; ')}).`);
   const map = new Map(input.repositories.map((r) => [r.student, r.copy]));
   const plan = planDigests(used, input, notes);
   const out: AnswerLine[] = [];
