@@ -4,8 +4,7 @@
  * reproduction checks left out.
  * No Docker engine needed.
  */
-import path from 'node:path';
-import { prepareBuild } from '../grade/prepare-build.ts';
+import { gradedDockerfile, prepareBuild } from '../grade/prepare-build.ts';
 import { publishedChecks } from '../grade/published-checks.ts';
 import { consistencyOf, gradeReport } from '../grade/report-evidence.ts';
 import { studentBuilderCheck } from '../grade/reproduction.ts';
@@ -26,7 +25,7 @@ export async function quickCheck(sub: Submission, rubric: Rubric, client: Regist
   const input = await prepareBuild(sub);
   const consistency = consistencyOf(report.facts, {
     commands: input.commands, reportFiles: report.files, published: published.digests,
-    dockerfile: input.build.kind === 'student' ? { file: input.build.dockerfile, text: input.build.dockerfileText } : { file: path.relative(sub.dir, sub.build.dockerfilePath).split(path.sep).join('/'), text: dockerfileText },
+    dockerfile: { file: gradedDockerfile(sub, input), text: input.build.kind === 'student' ? input.build.dockerfileText : dockerfileText },
   });
   const checks = [...published.checks, studentBuilderCheck(input, report.driverLines), ...report.checks, ...(consistency ? [consistency] : [])];
   for (const rule of rubric.checks) if (!checks.some((c) => c.id === rule.id)) checks.push({ id: rule.id, status: 'skip', message: QUICK_SKIP, evidence: [] });

@@ -139,7 +139,8 @@ function differences(shown: BuildxBuild, repo: BuildxBuild): string[] {
   const cacheFrom = (b: BuildxBuild) => b.cacheFrom.map((e) => e.attrs.ref ?? e.text);
   if (differs(cacheFrom(shown), cacheFrom(repo))) out.push(`--cache-from ${quote(list(shown.cacheFrom.map((e) => e.text)))} zamiast ${quote(list(repo.cacheFrom.map((e) => e.text)))}`);
   const output = (b: BuildxBuild) => b.outputs.map((o) => o.type ?? o.via);
-  if (differs(output(shown), output(repo))) out.push(`wynik ${quote(list(shown.outputs.map((o) => (o.via === 'output' ? o.text : `--${o.via}`))))} zamiast ${quote(list(repo.outputs.map((o) => (o.via === 'output' ? o.text : `--${o.via}`))))}`);
+  const written = (b: BuildxBuild) => list(b.outputs.map((o) => (o.via === 'output' ? o.text : `--${o.via}`)));
+  if (differs(output(shown), output(repo))) out.push(`wynik ${quote(written(shown))} zamiast ${quote(written(repo))}`);
   if ((shown.file ?? 'Dockerfile') !== (repo.file ?? 'Dockerfile')) out.push(`-f ${quote(shown.file ?? 'Dockerfile')} zamiast ${quote(repo.file ?? 'Dockerfile')}`);
   if ((shown.target ?? '') !== (repo.target ?? '')) out.push(`--target ${quote(shown.target ?? 'brak')} zamiast ${quote(repo.target ?? 'brak')}`);
   return out;

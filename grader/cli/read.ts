@@ -1,7 +1,7 @@
 /** `grader read`: what a student's report shows (commands, pasted output, screenshots), with no Docker needed. */
 import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
-import { pageStartsOf, readDocument } from '../documents/read-document.ts';
+import { readDocument, reportTextInput } from '../documents/read-document.ts';
 import { ExitCode, InputError } from '../errors.ts';
 import {
   decodeReportBytes, describeInputError, describeReport, readReport, REPORT_LIMITS, reportJson, type ReportCommand, type ReportInputError, type ReportTextInput,
@@ -75,7 +75,7 @@ async function documentInput(file: string): Promise<ReportTextInput> {
   const doc = await readDocument(basename(absolute), { root: dirname(absolute) });
   if (!doc.ok) throw new InputError(`Nie można odczytać sprawozdania ${file}: ${doc.message}`);
   if (doc.kind !== 'pdf' && doc.kind !== 'docx') throw new InputError(`${file} nie jest ani tekstem, ani plikiem PDF lub DOCX.`);
-  return { file, text: doc.text, format: 'plain', extractedFrom: doc.confidence === 'ocr' ? 'ocr' : doc.kind, ...(doc.kind === 'pdf' ? { pageStarts: pageStartsOf(doc.lines) } : {}) };
+  return reportTextInput(file, doc);
 }
 
 /** The file's bytes; its size is checked first, so a huge file is refused without being read. */

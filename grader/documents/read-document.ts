@@ -8,7 +8,8 @@ import { readDocx } from './docx.ts';
 import { locateInside, readAtMost } from './files.ts';
 import { effectiveLimits, type DocumentLimits } from './limits.ts';
 import { readPdf } from './pdf.ts';
-import { documentOverLimit, type DocumentImage, type DocumentKind, type DocumentLine, type DocumentProblem, type DocumentResult } from './types.ts';
+import { documentOverLimit, type DocumentImage, type DocumentKind, type DocumentLine, type DocumentProblem, type DocumentResult, type DocumentText } from './types.ts';
+import type { ReportTextInput } from '../student-report/types.ts';
 
 export interface ReadDocumentOptions {
   /** The repository: the report must be inside it, symlinks included. */
@@ -126,6 +127,18 @@ export function pageStartsOf(lines: readonly DocumentLine[]): number[] {
   // A page without text starts where the next text does, so later pages keep their numbers.
   for (const line of lines) while (line.page !== undefined && starts.length < line.page) starts.push(line.number);
   return starts;
+}
+
+/** A read document as the report reader takes it: Markdown by extension, what it was extracted from, PDF pages. */
+export function reportTextInput(file: string, doc: DocumentText): ReportTextInput {
+  return {
+    file,
+    text: doc.text,
+    format: doc.kind === 'text' && /\.(?:md|markdown)$/i.test(file) ? 'markdown' : 'plain',
+    ...(doc.kind === 'pdf' || doc.kind === 'docx' ? { extractedFrom: doc.kind } : {}),
+    ...(doc.confidence === 'ocr' ? { extractedFrom: 'ocr' as const } : {}),
+    ...(doc.kind === 'pdf' ? { pageStarts: pageStartsOf(doc.lines) } : {}),
+  };
 }
 
 export function lineLabel(line: DocumentLine): string {

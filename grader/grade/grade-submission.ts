@@ -23,7 +23,7 @@ import { redactDeep } from '../util/redact.ts';
 import { isInside, realPathOfNearest } from '../util/inside.ts';
 import { makeTempDir } from '../util/temp-dir.ts';
 import { toolVersion } from '../version.ts';
-import { prepareBuild } from './prepare-build.ts';
+import { gradedDockerfile, prepareBuild } from './prepare-build.ts';
 import { publishedChecks, type PublishedOutcome } from './published-checks.ts';
 import { consistencyOf, gradeReport } from './report-evidence.ts';
 import { reproduceStudentBuild, reproductionChecks, studentBuilderCheck, withoutStudentBuild } from './reproduction.ts';
@@ -146,7 +146,7 @@ export async function gradeSubmission(sub: Submission, o: GradeOptions): Promise
   environment.versions = await versions;
   const consistency = consistencyOf(report.facts, {
     commands: input.commands, reportFiles, published: publishedDigests,
-    dockerfile: { file: prepared.kind === 'student' ? prepared.dockerfile : path.relative(sub.dir, sub.build.dockerfilePath).split(path.sep).join('/'), text: dockerfileText },
+    dockerfile: { file: gradedDockerfile(sub, input), text: dockerfileText },
   });
   if (consistency) checks.push(consistency);
 

@@ -63,9 +63,18 @@ export async function prepareBuild(sub: Submission): Promise<PreparedInput> {
       contextDir,
       dockerfilePath,
       dockerfileText: await readFile(dockerfilePath, 'utf8'),
-      dockerfile: path.relative(sub.dir, dockerfilePath).split(path.sep).join('/'),
+      dockerfile: relativeToSubmission(sub, dockerfilePath),
     },
   };
+}
+
+/** The Dockerfile the grader builds, as the report names it: the student's command's, else submission.json's. */
+export function gradedDockerfile(sub: Submission, input: PreparedInput): string {
+  return input.build.kind === 'student' ? input.build.dockerfile : relativeToSubmission(sub, sub.build.dockerfilePath);
+}
+
+function relativeToSubmission(sub: Submission, p: string): string {
+  return path.relative(sub.dir, p).split(path.sep).join('/');
 }
 
 /** The real path when it exists, has the kind and stays inside the submission; else why not (Polish). */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import path from 'node:path';
 import type { ReportEvidence, ScreenshotReading } from '../checks/report/common.ts';
-import { pageStartsOf, readDocument } from '../documents/read-document.ts';
+import { readDocument, reportTextInput } from '../documents/read-document.ts';
 import { ocrImages } from '../documents/ocr.ts';
 import type { ImageInput } from '../documents/types.ts';
 import { readReport } from '../student-report/read-report.ts';
@@ -37,15 +37,7 @@ export async function collectReportEvidence(o: ReportEvidenceOptions): Promise<R
       evidence.unreadable.push({ file, reason: doc.message });
       continue;
     }
-    const markdown = doc.kind === 'text' && /\.(?:md|markdown)$/i.test(file);
-    const read = readReport({
-      file,
-      text: doc.text,
-      format: markdown ? 'markdown' : 'plain',
-      ...(doc.kind === 'pdf' || doc.kind === 'docx' ? { extractedFrom: doc.kind } : {}),
-      ...(doc.confidence === 'ocr' ? { extractedFrom: 'ocr' as const } : {}),
-      ...(doc.kind === 'pdf' ? { pageStarts: pageStartsOf(doc.lines) } : {}),
-    });
+    const read = readReport(reportTextInput(file, doc));
     if (!read.ok) {
       evidence.unreadable.push({ file, reason: read.error.code === 'too-large' ? `plik ma ${read.error.bytes} B, limit ${read.error.limit} B` : 'to nie jest plik tekstowy' });
       continue;
